@@ -1,0 +1,62 @@
+package io.xredline.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The flags of {@code java -jar xredline.jar}: {@code --conf FILE} (repeatable), {@code --env}, {@code --help}. */
+record CommandLine(List<Path> confFiles, String env, boolean help, String error) {
+  static final String USAGE = """
+      Usage: java -jar xredline.jar [--conf FILE]... [--env dev|test|prod] [--help]
+
+      Starts xredline: HTTP (REST, health, metrics) on 8000 and gRPC on 9000 by default.
+      With no configuration it runs on an embedded PostgreSQL and Redis (dev/test only).
+
+        --conf FILE   extra YAML layered over the defaults; repeatable, later wins
+        --env NAME    dev (default), test or prod; same as XREDLINE_ENV
+        --help        print this and exit
+
+      Configuration layers, later wins: conf/config.yaml in the jar, conf/config-<env>.yaml
+      (jar, then ./conf), --conf files and XREDLINE_CONFIG, XREDLINE_<A>__<B> variables,
+      -Dxredline.<a>.<b> properties. Invalid configuration exits with code 2.
+      """;
+
+  static CommandLine parse(String[] args) {
+    List<Path> conf = new ArrayList<>();
+    String env = null;
+    boolean help = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String value = null;
+      int eq = arg.indexOf('=');
+      String flag = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
+      if (arg.startsWith("--") && eq > 0) {
+        value = arg.substring(eq + 1);
+      }
+      switch (flag) {
+        case "--help", "-h" -> help = true;
+        case "--conf", "--env" -> {
+          if (value == null) {
+            if (i + 1 >= args.length) {
+              return failure(flag + " needs a value");
+            }
+            value = args[++i];
+          }
+          if (flag.equals("--conf")) {
+            conf.add(Path.of(value));
+          } else {
+            env = value;
+          }
+        }
+        default -> {
+          return failure("unknown argument: " + arg);
+        }
+      }
+    }
+    return new CommandLine(List.copyOf(conf), env, help, null);
+  }
+
+  private static CommandLine failure(String error) {
+    return new CommandLine(List.of(), null, false, error);
+  }
+}

@@ -1,0 +1,113 @@
+package io.xredline.app;
+
+import io.vertx.core.Vertx;
+import io.xredline.config.AppConfig;
+import io.xredline.config.ConfigLoader;
+import io.xredline.config.ConfigParser;
+import io.xredline.config.InvalidConfigException;
+import io.xredline.config.Violation;
+import io.xredline.observability.LogSetup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar xredline.jar}: reads the configuration (exit 2 when invalid), starts the service
+ * (exit 1 when it cannot), and on SIGTERM/SIGINT drains and exits 0.
+ */
+public final class Main {
+  static final int EXIT_INVALID_CONFIG = 2;
+  static final int EXIT_STARTUP_FAILED = 1;
+  private static final Logger LIFECYCLE = LoggerFactory.getLogger(LogSetup.LIFECYCLE_LOGGER);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+    CommandLine cli = CommandLine.parse(args);
+    if (cli.error() != null) {
+      err.println("xredline: " + cli.error());
+      err.print(CommandLine.USAGE);
+      System.exit(EXIT_INVALID_CONFIG);
+    }
+    if (cli.help()) {
+      out.print(CommandLine.USAGE);
+      return;
+    }
+    AppConfig config;
+    try {
+      config = loadConfig(cli);
+    } catch (InvalidConfigException e) {
+      err.println("xredline: invalid configuration (" + e.violations().size() + " problem"
+          + (e.violations().size() == 1 ? "" : "s") + "):");
+      for (Violation v : e.violations()) {
+        err.println("  " + v);
+      }
+      System.exit(EXIT_INVALID_CONFIG);
+      return;
+    }
+    LogSetup.apply(config.log());
+    run(config);
+  }
+
+  /** Loading needs a Vert.x for vertx-config; a short-lived one keeps the real one free to be clustered. */
+  static AppConfig loadConfig(CommandLine cli) {
+    ConfigLoader.Sources sources = ConfigLoader.Sources.system(cli.env(), cli.confFiles());
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      var tree = ConfigLoader.load(bootstrap, sources).toCompletionStage().toCompletableFuture().join();
+      return ConfigParser.parse(tree, sources.env());
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof InvalidConfigException ice) {
+        throw ice;
+      }
+      throw e;
+    } finally {
+      bootstrap.close();
+    }
+  }
+
+  private static void run(AppConfig config) {
+    RunningApp app;
+    try {
+      app = Application.start(config).toCompletionStage().toCompletableFuture().join();
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      LIFECYCLE.error("start-up failed: {}", cause.getMessage());
+      System.exit(EXIT_STARTUP_FAILED);
+      return;
+    }
+    CompletableFuture<Void> stopped = new CompletableFuture<>();
+    long budgetMs = config.server().shutdownTimeout().toMillis() + 15_000;
+    Runnable shutdown = () -> {
+      startWatchdog(budgetMs);
+      app.stop().onComplete(ar -> stopped.complete(null));
+    };
+    Signal.handle(new Signal("TERM"), signal -> shutdown.run());
+    Signal.handle(new Signal("INT"), signal -> shutdown.run());
+    stopped.join();
+    System.exit(0);
+  }
+
+  /** The drain itself is bounded; this only guards against a stop that hangs forever. */
+  private static void startWatchdog(long budgetMs) {
+    Thread watchdog = new Thread(() -> {
+      try {
+        TimeUnit.MILLISECONDS.sleep(budgetMs);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      Runtime.getRuntime().halt(EXIT_STARTUP_FAILED);
+    }, "xredline-exit-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+  }
+}

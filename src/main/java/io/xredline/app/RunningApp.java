@@ -1,0 +1,95 @@
+package io.xredline.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.xredline.config.AppConfig;
+import io.xredline.data.Backends;
+import io.xredline.data.EmbeddedServers;
+import io.xredline.health.HealthApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** A started service and the order to take it down in. */
+public final class RunningApp {
+  private static final Logger LIFECYCLE = LoggerFactory.getLogger(io.xredline.observability.LogSetup.LIFECYCLE_LOGGER);
+
+  private final Vertx vertx;
+  private final AppConfig config;
+  private final Backends backends;
+  private final EmbeddedServers embedded;
+  private final List<String> transports = new ArrayList<>();
+  private final List<String> capabilities = new ArrayList<>();
+  private Future<Void> stopping;
+
+  RunningApp(Vertx vertx, AppConfig config, Backends backends, EmbeddedServers embedded) {
+    this.vertx = vertx;
+    this.config = config;
+    this.backends = backends;
+    this.embedded = embedded;
+  }
+
+  void transport(String deploymentId) {
+    transports.add(deploymentId);
+  }
+
+  void capability(String deploymentId) {
+    capabilities.add(deploymentId);
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public AppConfig config() {
+    return config;
+  }
+
+  public Backends backends() {
+    return backends;
+  }
+
+  /**
+   * Graceful stop: readiness DOWN, then transports drain (bounded by server.shutdown_timeout), then
+   * capabilities and pools close, then Vert.x, then the embedded servers. Idempotent.
+   */
+  public synchronized Future<Void> stop() {
+    if (stopping != null) {
+      return stopping;
+    }
+    LIFECYCLE.info("shutting down: readiness DOWN, draining in-flight requests (up to {})",
+        io.xredline.config.Units.format(config.server().shutdownTimeout()));
+    HealthApi.report(vertx.eventBus(), HealthApi.Phase.DRAINING);
+    List<String> reversedCapabilities = new ArrayList<>(capabilities);
+    Collections.reverse(reversedCapabilities);
+    stopping = undeployAll(transports)
+        .compose(v -> undeployAll(reversedCapabilities))
+        .eventually(vertx::close)
+        .transform(ar -> stopEmbedded())
+        .onComplete(ar -> LIFECYCLE.info("stopped"));
+    return stopping;
+  }
+
+  /** Vert.x is closed by now, so the blocking stop runs on a thread of its own. */
+  private Future<Void> stopEmbedded() {
+    Promise<Void> done = Promise.promise();
+    Thread stopper = new Thread(() -> {
+      embedded.close();
+      done.complete();
+    }, "xredline-embedded-stop");
+    stopper.start();
+    return done.future();
+  }
+
+  private Future<Void> undeployAll(List<String> ids) {
+    List<Future<Void>> all = new ArrayList<>();
+    for (String id : ids) {
+      all.add(vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+    }
+    return Future.join(all).mapEmpty();
+  }
+}

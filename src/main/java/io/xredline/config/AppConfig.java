@@ -1,0 +1,102 @@
+package io.xredline.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The whole configuration, parsed and validated once at start-up; every verticle receives it as is. */
+public record AppConfig(
+    String env,
+    Server server,
+    Data data,
+    Auth auth,
+    Log log,
+    Security security,
+    Monitoring monitoring,
+    Cluster cluster,
+    JsonObject features,
+    JsonObject plugins) {
+
+  public boolean isProd() {
+    return "prod".equals(env);
+  }
+
+  public record Server(Http http, Grpc grpc, Duration shutdownTimeout) {
+  }
+
+  /** {@code instances} is already resolved: 0 in the file means one per core. */
+  public record Http(String host, int port, int instances, Duration timeout, long maxBodySize) {
+  }
+
+  public record Grpc(String host, int port, int instances) {
+  }
+
+  public record Data(Database database, Redis redis) {
+  }
+
+  /** {@code url == null} means: start the embedded PostgreSQL in {@code embeddedDataDir}. */
+  public record Database(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, Duration idleTimeout,
+                         Duration slowQueryThreshold, boolean allowInsecure, Path embeddedDataDir) {
+    public boolean embedded() {
+      return url == null;
+    }
+  }
+
+  /** {@code url == null} means: start the embedded Redis. */
+  public record Redis(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, String keyPrefix) {
+    public boolean embedded() {
+      return url == null;
+    }
+  }
+
+  public record Auth(Jwt jwt, Captcha captcha, int maxLoginAttempts, Duration lockWindow, Duration lockDuration,
+                     boolean totpEnabled) {
+  }
+
+  public record Jwt(String secretKey, String issuer, String audience, Duration accessTokenExpiration,
+                    Duration refreshTokenExpiration, Duration leeway) {
+  }
+
+  public record Captcha(boolean enabled, Duration expiration, String fixedCode, boolean logCodes) {
+  }
+
+  public record Log(String level, String format) {
+  }
+
+  public record Security(Cors cors, Headers headers, Tls tls, RateLimit rateLimit) {
+  }
+
+  /** An empty {@code allowedOrigins} list means no cross-origin access at all. */
+  public record Cors(List<String> allowedOrigins, List<String> allowedMethods, List<String> allowedHeaders,
+                     boolean allowCredentials, Duration maxAge) {
+  }
+
+  /** HSTS is added only when TLS is on: browsers ignore it over plain HTTP and it would mislead. */
+  public record Headers(boolean enabled, Map<String, String> values, Duration hstsMaxAge) {
+  }
+
+  public record Tls(boolean enabled, Path certFile, Path keyFile) {
+  }
+
+  public record RateLimit(boolean enabled, int requestsPerSecond, int burst) {
+  }
+
+  public record Monitoring(Metrics metrics, Health health, Tracing tracing, boolean docsEnabled) {
+  }
+
+  public record Metrics(boolean enabled, String path) {
+  }
+
+  public record Health(Duration cacheTtl, double memoryThreshold, Duration checkTimeout, Duration eventLoopMaxDelay,
+                       Map<String, String> httpDependencies) {
+  }
+
+  public record Tracing(boolean enabled, String endpoint, double sampleRatio) {
+  }
+
+  public record Cluster(boolean enabled, String host, int port, List<String> members) {
+  }
+}

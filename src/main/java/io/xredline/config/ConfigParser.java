@@ -1,0 +1,278 @@
+package io.xredline.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Turns the merged configuration tree into {@link AppConfig}, collecting every violation. */
+public final class ConfigParser {
+  public static final Set<String> ENVIRONMENTS = Set.of("dev", "test", "prod");
+
+  /** Secrets shipped in conf/*.yaml; prod refuses any secret equal to or containing one of them. */
+  static final List<String> SHIPPED_JWT_SECRETS = List.of(
+      "xredline-dev-secret-key-change-me-0123456789",
+      "xredline-test-secret-key-not-for-production-0123");
+
+  private static final Duration MAX_DURATION = Duration.ofDays(3650);
+  private static final int MAX_INSTANCES = 1024;
+
+  private ConfigParser() {
+  }
+
+  public static AppConfig parse(JsonObject tree, String env) {
+    List<Violation> violations = new ArrayList<>();
+    ConfigReader root = ConfigReader.root(tree, violations);
+    if (!ENVIRONMENTS.contains(env)) {
+      violations.add(new Violation("env", "must be one of dev, test, prod", ConfigReader.quote(env)));
+    }
+    AppConfig config = new AppConfig(
+        env,
+        server(root.section("server")),
+        data(root.section("data")),
+        auth(root.section("auth")),
+        log(root.section("log")),
+        security(root.section("security")),
+        monitoring(root.section("monitoring")),
+        cluster(root.section("cluster")),
+        root.raw("features"),
+        root.raw("plugins"));
+    if ("prod".equals(env)) {
+      prodRules(config, violations);
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidConfigException(violations);
+    }
+    return config;
+  }
+
+  private static AppConfig.Server server(ConfigReader r) {
+    ConfigReader http = r.section("http");
+    ConfigReader grpc = r.section("grpc");
+    return new AppConfig.Server(
+        new AppConfig.Http(
+            http.string("host", "0.0.0.0"),
+            http.integer("port", 8000, 0, 65535),
+            instances(http),
+            http.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(1), Duration.ofHours(1)),
+            http.bytes("max_body_size", 1024 * 1024, 1, 1024L * 1024 * 1024)),
+        new AppConfig.Grpc(
+            grpc.string("host", "0.0.0.0"),
+            grpc.integer("port", 9000, 0, 65535),
+            instances(grpc)),
+        r.duration("shutdown_timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1)));
+  }
+
+  private static int instances(ConfigReader r) {
+    int n = r.integer("instances", 0, 0, MAX_INSTANCES);
+    return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
+  }
+
+  private static AppConfig.Data data(ConfigReader r) {
+    ConfigReader db = r.section("database");
+    ConfigReader redis = r.section("redis");
+    URI dbUrl = db.url("url", Set.of("postgresql", "postgres"));
+    URI redisUrl = redis.url("url", Set.of("redis", "rediss"));
+    String dataDir = db.section("embedded").string("data_dir", "~/.xredline/pgdata");
+    return new AppConfig.Data(
+        new AppConfig.Database(
+            dbUrl == null ? null : dbUrl.toString(),
+            db.integer("pool_size", 16, 1, 1000),
+            db.integer("max_wait_queue", 1024, -1, 1_000_000),
+            db.duration("connect_timeout", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofMinutes(5)),
+            db.duration("idle_timeout", Duration.ofMinutes(10), Duration.ZERO, MAX_DURATION),
+            db.duration("slow_query_threshold", Duration.ofMillis(200), Duration.ofMillis(1), Duration.ofHours(1)),
+            db.bool("allow_insecure", false),
+            expandHome(dataDir)),
+        new AppConfig.Redis(
+            redisUrl == null ? null : redisUrl.toString(),
+            redis.integer("pool_size", 16, 1, 1000),
+            redis.integer("max_wait_queue", 1024, -1, 1_000_000),
+            redis.duration("connect_timeout", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofMinutes(5)),
+            redis.string("key_prefix", "xredline:")));
+  }
+
+  static Path expandHome(String path) {
+    if (path.equals("~") || path.startsWith("~/")) {
+      return Path.of(System.getProperty("user.home") + path.substring(1));
+    }
+    return Path.of(path);
+  }
+
+  private static AppConfig.Auth auth(ConfigReader r) {
+    ConfigReader jwt = r.section("jwt");
+    ConfigReader captcha = r.section("captcha");
+    String secret = jwt.secret("secret_key");
+    if (secret == null) {
+      jwt.violation("secret_key", "is required", null);
+    }
+    String fixedCode = captcha.string("fixed_code", null);
+    if (fixedCode != null && !fixedCode.matches("[A-Za-z0-9]{6}")) {
+      captcha.violation("fixed_code", "must be 6 letters or digits", ConfigReader.quote(fixedCode));
+    }
+    return new AppConfig.Auth(
+        new AppConfig.Jwt(
+            secret,
+            jwt.string("issuer", "xredline"),
+            jwt.string("audience", "xredline"),
+            jwt.duration("access_token_expiration", Duration.ofMinutes(15), Duration.ofSeconds(10), Duration.ofDays(1)),
+            jwt.duration("refresh_token_expiration", Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)),
+            jwt.duration("leeway", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(5))),
+        new AppConfig.Captcha(
+            captcha.bool("enabled", true),
+            captcha.duration("expiration", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofHours(1)),
+            fixedCode,
+            captcha.bool("log_codes", false)),
+        r.integer("max_login_attempts", 5, 1, 100),
+        r.duration("lock_window", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(1)),
+        r.duration("lock_duration", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofDays(30)),
+        r.bool("totp_enabled", true));
+  }
+
+  private static AppConfig.Log log(ConfigReader r) {
+    return new AppConfig.Log(
+        r.oneOf("level", "info", Set.of("trace", "debug", "info", "warn", "error")),
+        r.oneOf("format", "json", Set.of("json", "text")));
+  }
+
+  private static AppConfig.Security security(ConfigReader r) {
+    ConfigReader cors = r.section("cors");
+    ConfigReader headers = r.section("headers");
+    ConfigReader tls = r.section("tls");
+    ConfigReader rate = r.section("rate_limit");
+    List<String> origins = cors.strings("allowed_origins");
+    for (String origin : origins) {
+      if (origin.equals("*") || !origin.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) {
+        cors.violation("allowed_origins", "must list exact origins like https://app.example.com (no wildcard, no path)",
+            ConfigReader.quote(origin));
+      }
+    }
+    boolean tlsOn = tls.bool("enabled", false);
+    Path cert = pathOrNull(tls.string("cert_file", null));
+    Path key = pathOrNull(tls.string("key_file", null));
+    if (tlsOn) {
+      requireFile(tls, "cert_file", cert);
+      requireFile(tls, "key_file", key);
+    }
+    return new AppConfig.Security(
+        new AppConfig.Cors(origins,
+            cors.strings("allowed_methods"),
+            cors.strings("allowed_headers"),
+            cors.bool("allow_credentials", false),
+            cors.duration("max_age", Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(1))),
+        new AppConfig.Headers(headers.bool("enabled", true),
+            headers.stringMap("values"),
+            headers.duration("hsts_max_age", Duration.ofDays(365), Duration.ZERO, MAX_DURATION)),
+        new AppConfig.Tls(tlsOn, cert, key),
+        new AppConfig.RateLimit(rate.bool("enabled", false),
+            rate.integer("requests_per_second", 100, 1, 1_000_000),
+            rate.integer("burst", 200, 1, 1_000_000)));
+  }
+
+  private static Path pathOrNull(String value) {
+    return value == null ? null : expandHome(value);
+  }
+
+  private static void requireFile(ConfigReader r, String key, Path path) {
+    if (path == null) {
+      r.violation(key, "is required when TLS is enabled", null);
+    } else if (!Files.isReadable(path)) {
+      r.violation(key, "must name a readable PEM file", ConfigReader.quote(path.toString()));
+    }
+  }
+
+  private static AppConfig.Monitoring monitoring(ConfigReader r) {
+    ConfigReader metrics = r.section("metrics");
+    ConfigReader health = r.section("health");
+    ConfigReader tracing = r.section("tracing");
+    String metricsPath = metrics.string("path", "/metrics");
+    if (!metricsPath.matches("/[A-Za-z0-9/_-]*")) {
+      metrics.violation("path", "must be an absolute path like /metrics", ConfigReader.quote(metricsPath));
+    }
+    Map<String, String> deps = health.stringMap("http_dependencies");
+    deps.forEach((name, url) -> {
+      if (!url.matches("https?://.+")) {
+        health.violation("http_dependencies." + name, "must be an http(s) URL", ConfigReader.quote(url));
+      }
+    });
+    boolean tracingOn = tracing.bool("enabled", false);
+    String endpoint = tracing.string("endpoint", null);
+    if (tracingOn && endpoint == null) {
+      tracing.violation("endpoint", "is required when tracing is enabled", null);
+    }
+    return new AppConfig.Monitoring(
+        new AppConfig.Metrics(metrics.bool("enabled", true), metricsPath),
+        new AppConfig.Health(
+            health.duration("cache_ttl", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(5)),
+            health.decimal("memory_threshold", 0.9, 0.1, 1.0),
+            health.duration("check_timeout", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMinutes(1)),
+            health.duration("event_loop_max_delay", Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMinutes(5)),
+            deps),
+        new AppConfig.Tracing(tracingOn, endpoint, tracing.decimal("sample_ratio", 0.1, 0.0, 1.0)),
+        r.section("docs").bool("enabled", true));
+  }
+
+  private static AppConfig.Cluster cluster(ConfigReader r) {
+    return new AppConfig.Cluster(
+        r.bool("enabled", false),
+        r.string("host", "127.0.0.1"),
+        r.integer("port", 5701, 1, 65535),
+        r.strings("members"));
+  }
+
+  /** CONTRACT §2: what prod refuses even when every value is well formed. */
+  private static void prodRules(AppConfig c, List<Violation> violations) {
+    String secret = c.auth().jwt().secretKey();
+    if (secret != null) {
+      if (secret.length() < 32) {
+        violations.add(new Violation("auth.jwt.secret_key", "must be at least 32 characters in prod", Secrets.mask(secret)));
+      }
+      for (String shipped : SHIPPED_JWT_SECRETS) {
+        if (secret.contains(shipped)) {
+          violations.add(new Violation("auth.jwt.secret_key", "must not be (or contain) a default shipped with xredline",
+              Secrets.mask(secret)));
+          break;
+        }
+      }
+    }
+    if (c.auth().captcha().fixedCode() != null) {
+      violations.add(new Violation("auth.captcha.fixed_code", "is for dev/test only and refused in prod",
+          Secrets.mask(c.auth().captcha().fixedCode())));
+    }
+    if (c.auth().captcha().logCodes()) {
+      violations.add(new Violation("auth.captcha.log_codes", "is for dev only and refused in prod", "true"));
+    }
+    AppConfig.Database db = c.data().database();
+    if (db.embedded()) {
+      violations.add(new Violation("data.database.url",
+          "is required in prod (the embedded PostgreSQL is for dev/test); set DATABASE_URL", null));
+    } else if (db.url().toLowerCase(Locale.ROOT).contains("sslmode=disable") && !db.allowInsecure()) {
+      violations.add(new Violation("data.database.url",
+          "uses sslmode=disable; use TLS or set data.database.allow_insecure: true", ConfigReader.quote(Secrets.maskUrl(db.url()))));
+    }
+    AppConfig.Redis redis = c.data().redis();
+    if (redis.embedded()) {
+      violations.add(new Violation("data.redis.url",
+          "is required in prod (the embedded Redis is for dev/test); set REDIS_URL", null));
+    } else if (redisPassword(redis.url()).isEmpty()) {
+      violations.add(new Violation("data.redis.url", "must carry a password in prod (redis://:PASSWORD@host:6379/0)",
+          ConfigReader.quote(Secrets.maskUrl(redis.url()))));
+    }
+  }
+
+  static String redisPassword(String url) {
+    String userInfo = URI.create(url).getRawUserInfo();
+    if (userInfo == null) {
+      return "";
+    }
+    int colon = userInfo.indexOf(':');
+    return colon < 0 ? userInfo : userInfo.substring(colon + 1);
+  }
+}

@@ -1,0 +1,8 @@
+package io.xredline.data;
+
+/**
+ * Where PostgreSQL and Redis actually are once start-up has decided: the configured URLs, or the
+ * embedded servers it started. {@code label} is what the start-up lines print (passwords masked).
+ */
+public record Backends(String databaseUrl, String databaseLabel, String redisUrl, String redisLabel) {
+}

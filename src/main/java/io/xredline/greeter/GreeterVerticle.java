@@ -1,0 +1,59 @@
+package io.xredline.greeter;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.xredline.bus.BusReplies;
+import io.xredline.config.AppConfig;
+import io.xredline.data.Backends;
+import io.xredline.data.Database;
+import io.xredline.error.AppError;
+
+/** The greeting capability, reachable only on {@link GreeterApi#SAY_HELLO}. */
+public final class GreeterVerticle extends VerticleBase {
+  static final int MAX_NAME_LENGTH = 100;
+
+  private final AppConfig config;
+  private final Backends backends;
+  private Pool pool;
+  private GreetingStore store;
+
+  public GreeterVerticle(AppConfig config, Backends backends) {
+    this.config = config;
+    this.backends = backends;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
+    store = new GreetingStore(pool);
+    return vertx.eventBus().<JsonObject>consumer(GreeterApi.SAY_HELLO, this::sayHello).completion();
+  }
+
+  private void sayHello(Message<JsonObject> message) {
+    GreeterApi.SayHello request = GreeterApi.SayHello.fromJson(message.body());
+    String name = request.name();
+    if (name == null || name.isBlank()) {
+      BusReplies.fail(message, AppError.validation("name", "name is required"));
+      return;
+    }
+    if (name.codePointCount(0, name.length()) > MAX_NAME_LENGTH) {
+      BusReplies.fail(message, AppError.validation("name", "name must be at most " + MAX_NAME_LENGTH + " characters"));
+      return;
+    }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      BusReplies.fail(message, AppError.validation("name", "name must not contain control characters"));
+      return;
+    }
+    String requestId = message.headers().get(BusReplies.REQUEST_ID_HEADER);
+    BusReplies.reply(message, store.record(name, request.transport(), requestId)
+        .map(v -> new GreeterApi.Greeting("Hello " + name).toJson()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+}

@@ -1,0 +1,19 @@
+package io.xredline.grpc;
+
+import io.vertx.grpc.server.GrpcServerRequest;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** The gRPC twin of the REST request id: {@code x-request-id} metadata echoed when sane, else generated. */
+final class GrpcRequestIds {
+  private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  private GrpcRequestIds() {
+  }
+
+  static String of(GrpcServerRequest<?, ?> request) {
+    String incoming = request.headers().get(UnaryCalls.REQUEST_ID_METADATA);
+    return incoming != null && SANE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+  }
+}

@@ -1,0 +1,62 @@
+package io.xredline.grpc;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.grpc.health.HealthService;
+import io.vertx.grpc.reflection.ReflectionService;
+import io.vertx.grpc.server.GrpcServer;
+import io.xredline.api.helloworld.v1.GreeterGrpcService;
+import io.xredline.config.AppConfig;
+import io.xredline.health.EventLoopProbe;
+import io.xredline.health.HealthApi;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC transport on its own port: Greeter, {@code grpc.health.v1.Health} following readiness,
+ * and server reflection. Like the REST verticle it only translates to and from the bus.
+ */
+public final class GrpcServerVerticle extends VerticleBase {
+  private final AppConfig config;
+  private HttpServer server;
+  private EventLoopProbe loopProbe;
+
+  public GrpcServerVerticle(AppConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    loopProbe = EventLoopProbe.start(vertx, "grpc");
+    long busTimeout = config.server().http().timeout().toMillis();
+    long healthTimeout = config.monitoring().health().checkTimeout().toMillis() + 1000;
+    GrpcServer grpc = GrpcServer.server(vertx);
+    grpc.addService(GreeterGrpc.service(vertx.eventBus(), busTimeout));
+    HealthService health = HealthService.create(vertx);
+    health.register("", () -> ready(healthTimeout));
+    health.register(GreeterGrpcService.SERVICE_NAME.fullyQualifiedName(), () -> ready(healthTimeout));
+    grpc.addService(health);
+    grpc.addService(ReflectionService.v1());
+    AppConfig.Grpc options = config.server().grpc();
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
+        .setIdleTimeout(300).setIdleTimeoutUnit(TimeUnit.SECONDS)).requestHandler(grpc);
+    return server.listen();
+  }
+
+  private Future<Boolean> ready(long timeoutMs) {
+    return HealthApi.query(vertx.eventBus(), HealthApi.Probe.READY, timeoutMs)
+        .map(HealthApi.Report::up)
+        .otherwise(false);
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (loopProbe != null) {
+      loopProbe.stop();
+    }
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(config.server().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,37 @@
+package io.xredline.grpc;
+
+import io.vertx.core.Future;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.ServiceBuilder;
+import io.xredline.bus.BusReplies;
+
+import java.util.function.BiFunction;
+
+/** Binds a unary method so every call ends either with its reply or with the shared error mapping. */
+final class UnaryCalls {
+  static final String REQUEST_ID_METADATA = "x-request-id";
+
+  private UnaryCalls() {
+  }
+
+  static <Req, Resp> void bind(ServiceBuilder builder, ServiceMethod<Req, Resp> method,
+                               BiFunction<Req, String, Future<Resp>> call) {
+    builder.bind(method, request -> handle(request, call));
+  }
+
+  private static <Req, Resp> void handle(GrpcServerRequest<Req, Resp> request, BiFunction<Req, String, Future<Resp>> call) {
+    String requestId = GrpcRequestIds.of(request);
+    request.response().headers().set(REQUEST_ID_METADATA, requestId);
+    request.handler(message -> {
+      Future<Resp> result;
+      try {
+        result = call.apply(message, requestId);
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(reply -> request.response().end(reply),
+          failure -> GrpcErrors.send(request.response(), BusReplies.toAppError(failure)));
+    });
+  }
+}

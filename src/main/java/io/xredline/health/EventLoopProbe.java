@@ -1,0 +1,55 @@
+package io.xredline.health;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+
+/**
+ * A heartbeat on one event loop: every {@link #INTERVAL_MS} it records how late its timer fired.
+ * A blocked loop stops beating, so a stale heartbeat is how liveness sees a stuck loop.
+ */
+public final class EventLoopProbe {
+  static final String MAP = "xredline.health.event-loops";
+  static final long INTERVAL_MS = 100;
+
+  private final Vertx vertx;
+  private final String key;
+  private long timerId = -1;
+  private long expectedAt;
+
+  private EventLoopProbe(Vertx vertx, String key) {
+    this.vertx = vertx;
+    this.key = key;
+  }
+
+  /** Call from a verticle's start(): the probe runs on that verticle's event loop. */
+  public static EventLoopProbe start(Vertx vertx, String owner) {
+    EventLoopProbe probe = new EventLoopProbe(vertx, owner + "@" + Thread.currentThread().getName() + "#" + System.identityHashCode(new Object()));
+    probe.beat(0);
+    probe.expectedAt = System.nanoTime() + INTERVAL_MS * 1_000_000;
+    probe.timerId = vertx.setPeriodic(INTERVAL_MS, id -> probe.tick());
+    return probe;
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    long lagMs = Math.max(0, (now - expectedAt) / 1_000_000);
+    expectedAt = now + INTERVAL_MS * 1_000_000;
+    beat(lagMs);
+  }
+
+  private void beat(long lagMs) {
+    loops(vertx).put(key, new JsonObject().put("at", System.currentTimeMillis()).put("lag_ms", lagMs));
+  }
+
+  public void stop() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    loops(vertx).remove(key);
+  }
+
+  static LocalMap<String, JsonObject> loops(Vertx vertx) {
+    return vertx.sharedData().getLocalMap(MAP);
+  }
+}

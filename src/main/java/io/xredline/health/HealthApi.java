@@ -1,0 +1,58 @@
+package io.xredline.health;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Locale;
+
+/**
+ * The health capability's bus contract. Both addresses are node-local: a probe asks about the
+ * process it reached, never about a cluster peer.
+ */
+public final class HealthApi {
+  public static final String QUERY = "xredline.health.query";
+  public static final String LIFECYCLE = "xredline.health.lifecycle";
+
+  private HealthApi() {
+  }
+
+  public enum Probe {
+    LIVE, READY, STARTUP, ALL;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Start-up and shutdown milestones the launcher reports; readiness and startup follow them. */
+  public enum Phase {
+    MIGRATED, STARTED, DRAINING
+  }
+
+  /** The report body: {@code {status, checks:[{id,status,data}], outcome}}. */
+  public record Report(boolean up, JsonObject body) {
+    public static Report fromJson(JsonObject json) {
+      return new Report("UP".equals(json.getString("status")), json);
+    }
+  }
+
+  public static Future<Report> query(EventBus bus, Probe probe, long timeoutMs) {
+    return bus.<JsonObject>request(QUERY, new JsonObject().put("probe", probe.wire()),
+            new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(true))
+        .map(reply -> Report.fromJson(reply.body()));
+  }
+
+  public static void report(EventBus bus, Phase phase) {
+    bus.publish(LIFECYCLE, new JsonObject().put("phase", phase.name()), new DeliveryOptions().setLocalOnly(true));
+  }
+
+  /** What a transport answers when the health verticle itself did not answer. */
+  public static Report unanswered(Throwable cause) {
+    JsonObject check = new JsonObject().put("id", "health").put("status", "DOWN")
+        .put("data", new JsonObject().put("error", "health checks did not answer: " + cause.getMessage()));
+    return new Report(false, new JsonObject().put("status", "DOWN")
+        .put("checks", new io.vertx.core.json.JsonArray().add(check)).put("outcome", "DOWN"));
+  }
+}

@@ -1,0 +1,182 @@
+package io.xredline.health;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import io.xredline.config.AppConfig;
+import io.xredline.data.Backends;
+import io.xredline.data.Cache;
+import io.xredline.data.Database;
+
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Owns every health check (built on vertx-health-check) and answers {@link HealthApi#QUERY}.
+ * Liveness looks only inside the process; readiness adds PostgreSQL, Redis, memory, HTTP
+ * dependencies and the lifecycle (started, not draining). Results are cached for
+ * {@code monitoring.health.cache_ttl} so a probe storm costs one round of checks.
+ */
+public final class HealthVerticle extends VerticleBase {
+  private final AppConfig config;
+  private final Backends backends;
+  private final Map<HealthApi.Probe, HealthChecks> probes = new EnumMap<>(HealthApi.Probe.class);
+  private final Map<HealthApi.Probe, Cached> cache = new EnumMap<>(HealthApi.Probe.class);
+  private Pool pool;
+  private Redis redis;
+  private DependencyChecks checks;
+  private EventLoopProbe loopProbe;
+  private volatile boolean migrated;
+  private volatile boolean started;
+  private volatile boolean draining;
+
+  private record Cached(long expiresAt, Future<HealthApi.Report> report) {
+  }
+
+  public HealthVerticle(AppConfig config, Backends backends) {
+    this.config = config;
+    this.backends = backends;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
+    redis = Cache.client(vertx, config.data().redis(), backends.redisUrl());
+    checks = new DependencyChecks(vertx, pool, redis);
+    loopProbe = EventLoopProbe.start(vertx, "health");
+    AppConfig.Health health = config.monitoring().health();
+    long timeout = health.checkTimeout().toMillis();
+
+    Map<String, Supplier<Future<Status>>> live = Map.of(
+        "event-loop", () -> checks.eventLoops(health.eventLoopMaxDelay().toMillis()));
+    Map<String, Supplier<Future<Status>>> ready = new java.util.LinkedHashMap<>();
+    ready.put("lifecycle", this::lifecycle);
+    ready.put("database", checks::database);
+    ready.put("redis", checks::redis);
+    ready.put("memory", () -> DependencyChecks.memory(health.memoryThreshold()));
+    ready.putAll(live);
+    health.httpDependencies().forEach((name, url) -> ready.put("http:" + name, () -> checks.http(url, timeout)));
+    Map<String, Supplier<Future<Status>>> startup = Map.of("startup", this::startup);
+    Map<String, Supplier<Future<Status>>> all = new java.util.LinkedHashMap<>(ready);
+    all.putAll(startup);
+
+    probes.put(HealthApi.Probe.LIVE, register(live, timeout));
+    probes.put(HealthApi.Probe.READY, register(ready, timeout));
+    probes.put(HealthApi.Probe.STARTUP, register(startup, timeout));
+    probes.put(HealthApi.Probe.ALL, register(all, timeout));
+
+    vertx.eventBus().<JsonObject>localConsumer(HealthApi.LIFECYCLE, this::onLifecycle);
+    return vertx.eventBus().<JsonObject>localConsumer(HealthApi.QUERY, this::onQuery).completion();
+  }
+
+  private HealthChecks register(Map<String, Supplier<Future<Status>>> checksById, long timeoutMs) {
+    HealthChecks healthChecks = HealthChecks.create(vertx);
+    checksById.forEach((id, check) -> healthChecks.register(id, timeoutMs, timed(check)));
+    return healthChecks;
+  }
+
+  /** Adds {@code duration_ms} and turns a failed future into DOWN with the error, never a stack trace. */
+  private static Handler<Promise<Status>> timed(Supplier<Future<Status>> check) {
+    return promise -> {
+      long begin = System.nanoTime();
+      Future<Status> result;
+      try {
+        result = check.get();
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(status -> {
+        Status s = status == null ? Status.OK() : status;
+        JsonObject data = s.getData() == null ? new JsonObject() : s.getData();
+        s.setData(data.put("duration_ms", elapsedMs(begin)));
+        promise.tryComplete(s);
+      }, failure -> promise.tryComplete(Status.KO(new JsonObject()
+          .put("duration_ms", elapsedMs(begin))
+          .put("error", failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage()))));
+    };
+  }
+
+  private static double elapsedMs(long begin) {
+    return Math.round((System.nanoTime() - begin) / 10_000.0) / 100.0;
+  }
+
+  private Future<Status> lifecycle() {
+    JsonObject data = new JsonObject().put("started", started).put("draining", draining);
+    return Future.succeededFuture(started && !draining ? Status.OK(data) : Status.KO(data));
+  }
+
+  private Future<Status> startup() {
+    JsonObject data = new JsonObject().put("migrations", migrated ? "done" : "pending")
+        .put("deployments", started ? "done" : "pending");
+    return Future.succeededFuture(migrated && started ? Status.OK(data) : Status.KO(data));
+  }
+
+  private void onLifecycle(Message<JsonObject> message) {
+    switch (HealthApi.Phase.valueOf(message.body().getString("phase"))) {
+      case MIGRATED -> migrated = true;
+      case STARTED -> started = true;
+      case DRAINING -> draining = true;
+    }
+    cache.clear();
+  }
+
+  private void onQuery(Message<JsonObject> message) {
+    HealthApi.Probe probe;
+    try {
+      probe = HealthApi.Probe.valueOf(message.body().getString("probe", "all").toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      probe = HealthApi.Probe.ALL;
+    }
+    report(probe).onComplete(r -> message.reply(r.body()), message::reply);
+  }
+
+  private Future<HealthApi.Report> report(HealthApi.Probe probe) {
+    long now = System.nanoTime();
+    Cached cached = cache.get(probe);
+    if (cached != null && now < cached.expiresAt()) {
+      return cached.report();
+    }
+    Future<HealthApi.Report> report = probes.get(probe).checkStatus().map(HealthVerticle::toReport);
+    cache.put(probe, new Cached(now + config.monitoring().health().cacheTtl().toNanos(), report));
+    return report;
+  }
+
+  private static HealthApi.Report toReport(CheckResult result) {
+    boolean up = CheckResult.isUp(result);
+    JsonArray checks = new JsonArray();
+    for (CheckResult check : result.getChecks()) {
+      JsonObject data = check.getData() == null ? new JsonObject() : check.getData().copy();
+      if (check.getFailure() != null) {
+        data.put("error", check.getFailure().getMessage());
+      }
+      checks.add(new JsonObject().put("id", check.getId())
+          .put("status", CheckResult.isUp(check) ? "UP" : "DOWN")
+          .put("data", data));
+    }
+    String status = up ? "UP" : "DOWN";
+    return new HealthApi.Report(up, new JsonObject().put("status", status).put("checks", checks).put("outcome", status));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (loopProbe != null) {
+      loopProbe.stop();
+    }
+    if (checks != null) {
+      checks.close();
+    }
+    return Future.join(pool == null ? Future.succeededFuture() : pool.close(),
+        redis == null ? Future.succeededFuture() : redis.close());
+  }
+}

@@ -1,0 +1,61 @@
+package io.xredline.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Router;
+import io.xredline.config.AppConfig;
+import io.xredline.health.EventLoopProbe;
+
+import java.util.concurrent.TimeUnit;
+
+/** The REST transport: builds the router, listens, drains on stop. No business rules, no SQL, no Redis. */
+public final class HttpServerVerticle extends VerticleBase {
+  private final AppConfig config;
+  private HttpServer server;
+  private EventLoopProbe loopProbe;
+
+  public HttpServerVerticle(AppConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    loopProbe = EventLoopProbe.start(vertx, "http");
+    Router router = ApiRouter.create(vertx, config);
+    new HealthRoutes(config.monitoring().health().checkTimeout().toMillis()).mount(router);
+    new GreeterRoutes(config.server().http().timeout().toMillis()).mount(router);
+    server = vertx.createHttpServer(options(config)).requestHandler(router);
+    return server.listen();
+  }
+
+  static HttpServerOptions options(AppConfig config) {
+    AppConfig.Http http = config.server().http();
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(http.host())
+        .setPort(http.port())
+        .setCompressionSupported(true)
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(16384)
+        .setIdleTimeout(120)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    AppConfig.Tls tls = config.security().tls();
+    if (tls.enabled()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString()));
+    }
+    return options;
+  }
+
+  /** Stops accepting, lets in-flight requests finish within the drain budget, then closes. */
+  @Override
+  public Future<?> stop() {
+    if (loopProbe != null) {
+      loopProbe.stop();
+    }
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(config.server().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+}
