@@ -1,0 +1,406 @@
+package io.xredline.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static io.xredline.config.ConfigTrees.devTree;
+import static io.xredline.config.ConfigTrees.violations;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+@DisplayName("ConfigParser: typed records and every validation message")
+class ConfigParserTest {
+  private static final String DURATION_HINT = "not a duration (use 250ms, 30s, 15m, 24h, 7d or PT15M)";
+  private static final String ORIGIN_RULE = "must list exact origins like https://app.example.com (no wildcard, no path)";
+
+  /** One bad key (or a small related group) and the exact lines an operator must read. */
+  private record Case(String name, JsonObject tree, List<String> lines) {
+    static Case of(String name, String path, Object value, String... lines) {
+      return new Case(name, devTree(path, value), List.of(lines));
+    }
+  }
+
+  @Nested
+  @DisplayName("typed values")
+  class TypedValues {
+    @TempDir
+    Path tmp;
+
+    @Test
+    @DisplayName("an empty tree with only a JWT secret yields the documented defaults")
+    void defaults() {
+      AppConfig c = ConfigParser.parse(devTree(), "dev");
+
+      assertThat(c.env()).isEqualTo("dev");
+      assertThat(c.isProd()).isFalse();
+      assertThat(c.server().http().host()).isEqualTo("0.0.0.0");
+      assertThat(c.server().http().port()).isEqualTo(8000);
+      assertThat(c.server().http().timeout()).isEqualTo(Duration.ofSeconds(30));
+      assertThat(c.server().http().maxBodySize()).isEqualTo(1024 * 1024);
+      assertThat(c.server().grpc().port()).isEqualTo(9000);
+      assertThat(c.server().shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+      assertThat(c.data().database().embedded()).isTrue();
+      assertThat(c.data().database().poolSize()).isEqualTo(16);
+      assertThat(c.data().database().slowQueryThreshold()).isEqualTo(Duration.ofMillis(200));
+      assertThat(c.data().database().embeddedDataDir())
+          .isEqualTo(Path.of(System.getProperty("user.home"), ".xredline", "pgdata"));
+      assertThat(c.data().redis().embedded()).isTrue();
+      assertThat(c.data().redis().keyPrefix()).isEqualTo("xredline:");
+      assertThat(c.auth().jwt().issuer()).isEqualTo("xredline");
+      assertThat(c.auth().jwt().audience()).isEqualTo("xredline");
+      assertThat(c.auth().jwt().accessTokenExpiration()).isEqualTo(Duration.ofMinutes(15));
+      assertThat(c.auth().jwt().refreshTokenExpiration()).isEqualTo(Duration.ofDays(7));
+      assertThat(c.auth().jwt().leeway()).isEqualTo(Duration.ofSeconds(30));
+      assertThat(c.auth().captcha().enabled()).isTrue();
+      assertThat(c.auth().captcha().expiration()).isEqualTo(Duration.ofMinutes(5));
+      assertThat(c.auth().captcha().fixedCode()).isNull();
+      assertThat(c.auth().captcha().logCodes()).isFalse();
+      assertThat(c.auth().maxLoginAttempts()).isEqualTo(5);
+      assertThat(c.auth().lockWindow()).isEqualTo(Duration.ofMinutes(15));
+      assertThat(c.auth().lockDuration()).isEqualTo(Duration.ofMinutes(30));
+      assertThat(c.auth().totpEnabled()).isTrue();
+      assertThat(c.log()).isEqualTo(new AppConfig.Log("info", "json"));
+      assertThat(c.security().cors().allowedOrigins()).isEmpty();
+      assertThat(c.security().tls().enabled()).isFalse();
+      assertThat(c.monitoring().metrics()).isEqualTo(new AppConfig.Metrics(true, "/metrics"));
+      assertThat(c.monitoring().health().cacheTtl()).isEqualTo(Duration.ofSeconds(1));
+      assertThat(c.monitoring().health().memoryThreshold()).isEqualTo(0.9);
+      assertThat(c.monitoring().tracing()).isEqualTo(new AppConfig.Tracing(false, null, 0.1));
+      assertThat(c.monitoring().docsEnabled()).isTrue();
+      assertThat(c.cluster()).isEqualTo(new AppConfig.Cluster(false, "127.0.0.1", 5701, List.of()));
+    }
+
+    @Test
+    @DisplayName("instances: 0 resolves to one instance per available processor, for HTTP and gRPC")
+    void zeroInstancesMeansOnePerCore() {
+      AppConfig c = ConfigParser.parse(devTree("server.http.instances", 0, "server.grpc.instances", "0"), "dev");
+
+      int cores = Runtime.getRuntime().availableProcessors();
+      assertThat(c.server().http().instances()).isEqualTo(cores);
+      assertThat(c.server().grpc().instances()).isEqualTo(cores);
+    }
+
+    @Test
+    @DisplayName("explicit instance counts are kept as given")
+    void explicitInstances() {
+      AppConfig c = ConfigParser.parse(devTree("server.http.instances", 3, "server.grpc.instances", "1024"), "dev");
+
+      assertThat(c.server().http().instances()).isEqualTo(3);
+      assertThat(c.server().grpc().instances()).isEqualTo(1024);
+    }
+
+    @Test
+    @DisplayName("durations, sizes, booleans and numbers written as strings (as env overrides arrive) become typed values")
+    void stringsBecomeTypedValues() {
+      AppConfig c = ConfigParser.parse(devTree(
+          "server.http.port", "8080",
+          "server.http.timeout", "250ms",
+          "server.http.max_body_size", "512KB",
+          "server.shutdown_timeout", "PT15M",
+          "data.database.idle_timeout", "24h",
+          "auth.jwt.refresh_token_expiration", "30d",
+          "auth.captcha.enabled", "off",
+          "auth.captcha.log_codes", "yes",
+          "auth.totp_enabled", "0",
+          "security.rate_limit.enabled", "TRUE",
+          "monitoring.health.memory_threshold", "0.75",
+          "log.level", "WARN",
+          "log.format", "Text"), "dev");
+
+      assertThat(c.server().http().port()).isEqualTo(8080);
+      assertThat(c.server().http().timeout()).isEqualTo(Duration.ofMillis(250));
+      assertThat(c.server().http().maxBodySize()).isEqualTo(512L * 1024);
+      assertThat(c.server().shutdownTimeout()).isEqualTo(Duration.ofMinutes(15));
+      assertThat(c.data().database().idleTimeout()).isEqualTo(Duration.ofHours(24));
+      assertThat(c.auth().jwt().refreshTokenExpiration()).isEqualTo(Duration.ofDays(30));
+      assertThat(c.auth().captcha().enabled()).isFalse();
+      assertThat(c.auth().captcha().logCodes()).isTrue();
+      assertThat(c.auth().totpEnabled()).isFalse();
+      assertThat(c.security().rateLimit().enabled()).isTrue();
+      assertThat(c.monitoring().health().memoryThreshold()).isEqualTo(0.75);
+      assertThat(c.log()).isEqualTo(new AppConfig.Log("warn", "text"));
+    }
+
+    @Test
+    @DisplayName("lists come from YAML arrays or from one comma-separated string; maps keep their order")
+    void listsAndMaps() {
+      AppConfig c = ConfigParser.parse(devTree(
+          "security.cors.allowed_origins", "https://app.example.com, http://localhost:3000",
+          "security.cors.allowed_methods", new JsonArray().add("GET").add("POST"),
+          "security.headers.values", new JsonObject().put("X-Frame-Options", "DENY").put("X-XSS-Protection", 0),
+          "monitoring.health.http_dependencies", new JsonObject().put("billing", "https://billing.internal/health"),
+          "cluster.members", new JsonArray().add("10.0.0.1:5701").add("10.0.0.2:5701")), "dev");
+
+      assertThat(c.security().cors().allowedOrigins()).containsExactly("https://app.example.com", "http://localhost:3000");
+      assertThat(c.security().cors().allowedMethods()).containsExactly("GET", "POST");
+      assertThat(c.security().headers().values()).containsExactly(
+          Map.entry("X-Frame-Options", "DENY"), Map.entry("X-XSS-Protection", "0"));
+      assertThat(c.monitoring().health().httpDependencies())
+          .containsExactly(Map.entry("billing", "https://billing.internal/health"));
+      assertThat(c.cluster().members()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
+    }
+
+    @Test
+    @DisplayName("connection URLs, the captcha code and a home-relative data dir are carried as configured")
+    void urlsAndPaths() {
+      AppConfig c = ConfigParser.parse(devTree(
+          "data.database.url", "postgres://app:pw@db:5432/app",
+          "data.redis.url", "rediss://:pw@cache:6380/1",
+          "data.database.embedded.data_dir", "~/pg",
+          "auth.captcha.fixed_code", 123456), "dev");
+
+      assertThat(c.data().database().url()).isEqualTo("postgres://app:pw@db:5432/app");
+      assertThat(c.data().database().embedded()).isFalse();
+      assertThat(c.data().redis().url()).isEqualTo("rediss://:pw@cache:6380/1");
+      assertThat(c.data().redis().embedded()).isFalse();
+      assertThat(c.data().database().embeddedDataDir()).isEqualTo(Path.of(System.getProperty("user.home"), "pg"));
+      assertThat(c.auth().captcha().fixedCode()).isEqualTo("123456");
+    }
+
+    @Test
+    @DisplayName("TLS enabled with readable cert and key files carries both paths")
+    void tlsWithReadableFiles() throws Exception {
+      Path cert = Files.writeString(tmp.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n");
+      Path key = Files.writeString(tmp.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+
+      AppConfig c = ConfigParser.parse(devTree("security.tls.enabled", true,
+          "security.tls.cert_file", cert.toString(), "security.tls.key_file", key.toString()), "dev");
+
+      assertThat(c.security().tls()).isEqualTo(new AppConfig.Tls(true, cert, key));
+    }
+
+    @Test
+    @DisplayName("features and plugins are passed through untouched")
+    void rawSections() {
+      JsonObject features = new JsonObject().put("beta", true).put("rollout", new JsonObject().put("pct", 10));
+      AppConfig c = ConfigParser.parse(devTree("features", features, "plugins", new JsonObject().put("p", "x")), "dev");
+
+      assertThat(c.features()).isEqualTo(features);
+      assertThat(c.plugins()).isEqualTo(new JsonObject().put("p", "x"));
+    }
+  }
+
+  @Nested
+  @DisplayName("validation messages, printed as `path: problem (got value)`")
+  class Messages {
+    @TempDir
+    Path tmp;
+
+    @TestFactory
+    @DisplayName("each bad key yields exactly its line")
+    Stream<DynamicTest> eachBadKeyYieldsItsLine() {
+      String missingCert = tmp.resolve("missing-cert.pem").toString();
+      return Stream.of(
+          Case.of("non-numeric port", "server.http.port", "http",
+              "server.http.port: must be a whole number (got \"http\")"),
+          Case.of("fractional port", "server.http.port", 8080.5,
+              "server.http.port: must be a whole number (got 8080.5)"),
+          Case.of("port above 65535", "server.http.port", 65536,
+              "server.http.port: must be between 0 and 65535 (got 65536)"),
+          Case.of("negative gRPC port", "server.grpc.port", -1,
+              "server.grpc.port: must be between 0 and 65535 (got -1)"),
+          Case.of("too many HTTP instances", "server.http.instances", 1025,
+              "server.http.instances: must be between 0 and 1024 (got 1025)"),
+          Case.of("negative gRPC instances", "server.grpc.instances", -1,
+              "server.grpc.instances: must be between 0 and 1024 (got -1)"),
+          Case.of("unknown duration unit", "server.http.timeout", "10x",
+              "server.http.timeout: " + DURATION_HINT + " (got \"10x\")"),
+          Case.of("duration without unit", "server.http.timeout", 30,
+              "server.http.timeout: " + DURATION_HINT + " (got 30)"),
+          Case.of("bad ISO-8601 duration", "server.http.timeout", "PT15X",
+              "server.http.timeout: not an ISO-8601 duration (got \"PT15X\")"),
+          Case.of("duration above its maximum", "server.http.timeout", "2h",
+              "server.http.timeout: must be between 1ms and 1h (got \"2h\")"),
+          Case.of("negative ISO-8601 duration", "server.shutdown_timeout", "PT-5S",
+              "server.shutdown_timeout: must be between 0ms and 1h (got \"PT-5S\")"),
+          Case.of("token lifetime below its minimum", "auth.jwt.access_token_expiration", "5s",
+              "auth.jwt.access_token_expiration: must be between 10s and 1d (got \"5s\")"),
+          Case.of("unknown size unit", "server.http.max_body_size", "10XB",
+              "server.http.max_body_size: not a size (use 512KB, 10MB or a byte count) (got \"10XB\")"),
+          Case.of("size above its maximum", "server.http.max_body_size", "2GB",
+              "server.http.max_body_size: must be between 1 and 1073741824 bytes (got \"2GB\")"),
+          Case.of("zero size", "server.http.max_body_size", 0,
+              "server.http.max_body_size: must be between 1 and 1073741824 bytes (got 0)"),
+          Case.of("bad boolean", "security.tls.enabled", "maybe",
+              "security.tls.enabled: must be true or false (got \"maybe\")"),
+          Case.of("unknown log level", "log.level", "verbose",
+              "log.level: must be one of debug, error, info, trace, warn (got \"verbose\")"),
+          Case.of("unknown log format", "log.format", "xml",
+              "log.format: must be one of json, text (got \"xml\")"),
+          Case.of("top-level section that is not a mapping", "server", "8000",
+              "server: must be a mapping (got \"8000\")"),
+          Case.of("nested section that is not a mapping", "server.http", 8000,
+              "server.http: must be a mapping (got 8000)"),
+          Case.of("section given as a list", "security.cors", new JsonArray().add("x"),
+              "security.cors: must be a mapping (got [\"x\"])"),
+          Case.of("mapping where a single value belongs", "server.http.host", new JsonObject().put("a", 1),
+              "server.http.host: must be a single value (got {\"a\":1})"),
+          Case.of("missing JWT secret", "auth.jwt.secret_key", null,
+              "auth.jwt.secret_key: is required"),
+          Case.of("blank JWT secret", "auth.jwt.secret_key", "   ",
+              "auth.jwt.secret_key: is required"),
+          Case.of("captcha code of 5 digits", "auth.captcha.fixed_code", "12345",
+              "auth.captcha.fixed_code: must be 6 letters or digits (got \"12345\")"),
+          Case.of("captcha code with punctuation", "auth.captcha.fixed_code", "ab-123",
+              "auth.captcha.fixed_code: must be 6 letters or digits (got \"ab-123\")"),
+          Case.of("wildcard CORS origin", "security.cors.allowed_origins", new JsonArray().add("*"),
+              "security.cors.allowed_origins: " + ORIGIN_RULE + " (got \"*\")"),
+          Case.of("wildcard CORS subdomain", "security.cors.allowed_origins", new JsonArray().add("https://*.example.com"),
+              "security.cors.allowed_origins: " + ORIGIN_RULE + " (got \"https://*.example.com\")"),
+          Case.of("CORS origin with a path", "security.cors.allowed_origins",
+              new JsonArray().add("https://app.example.com").add("https://app.example.com/app"),
+              "security.cors.allowed_origins: " + ORIGIN_RULE + " (got \"https://app.example.com/app\")"),
+          Case.of("CORS origins as a mapping", "security.cors.allowed_origins", new JsonObject().put("a", 1),
+              "security.cors.allowed_origins: must be a list (got {\"a\":1})"),
+          new Case("TLS enabled without cert and key", devTree("security.tls.enabled", true), List.of(
+              "security.tls.cert_file: is required when TLS is enabled",
+              "security.tls.key_file: is required when TLS is enabled")),
+          new Case("TLS enabled with unreadable files", devTree("security.tls.enabled", "true",
+              "security.tls.cert_file", missingCert, "security.tls.key_file", missingCert), List.of(
+              "security.tls.cert_file: must name a readable PEM file (got \"" + missingCert + "\")",
+              "security.tls.key_file: must name a readable PEM file (got \"" + missingCert + "\")")),
+          Case.of("relative metrics path", "monitoring.metrics.path", "metrics",
+              "monitoring.metrics.path: must be an absolute path like /metrics (got \"metrics\")"),
+          Case.of("metrics path with a query", "monitoring.metrics.path", "/metrics?x=1",
+              "monitoring.metrics.path: must be an absolute path like /metrics (got \"/metrics?x=1\")"),
+          Case.of("health dependency that is not an http(s) URL", "monitoring.health.http_dependencies",
+              new JsonObject().put("ok", "http://ok.internal/health").put("billing", "ftp://billing"),
+              "monitoring.health.http_dependencies.billing: must be an http(s) URL (got \"ftp://billing\")"),
+          Case.of("health dependencies as a string", "monitoring.health.http_dependencies", "x",
+              "monitoring.health.http_dependencies: must be a mapping (got \"x\")"),
+          Case.of("header values as a string", "security.headers.values", "x",
+              "security.headers.values: must be a mapping (got \"x\")"),
+          Case.of("tracing enabled without an endpoint", "monitoring.tracing.enabled", true,
+              "monitoring.tracing.endpoint: is required when tracing is enabled"),
+          Case.of("memory threshold above 1", "monitoring.health.memory_threshold", 1.5,
+              "monitoring.health.memory_threshold: must be between 0.1 and 1.0 (got 1.5)"),
+          Case.of("memory threshold below 0.1", "monitoring.health.memory_threshold", 0.05,
+              "monitoring.health.memory_threshold: must be between 0.1 and 1.0 (got 0.05)"),
+          Case.of("memory threshold that is not a number", "monitoring.health.memory_threshold", "high",
+              "monitoring.health.memory_threshold: must be a number (got \"high\")"),
+          Case.of("sample ratio above 1", "monitoring.tracing.sample_ratio", 2,
+              "monitoring.tracing.sample_ratio: must be between 0.0 and 1.0 (got 2)"),
+          Case.of("database URL with a foreign scheme (password masked)", "data.database.url",
+              "mysql://app:hunter2@db:3306/app",
+              "data.database.url: must be a URL with scheme postgres or postgresql and a host (got \"mysql://app:****@db:3306/app\")"),
+          Case.of("database URL without a host", "data.database.url", "postgresql:///app",
+              "data.database.url: must be a URL with scheme postgres or postgresql and a host (got \"postgresql:///app\")"),
+          Case.of("database URL that does not parse (password masked)", "data.database.url",
+              "postgresql://app:hunter2@db/app name",
+              "data.database.url: is not a valid URL (got \"postgresql://app:****@db/app name\")"),
+          Case.of("Redis URL with a foreign scheme", "data.redis.url", "http://:hunter2@cache:6379",
+              "data.redis.url: must be a URL with scheme redis or rediss and a host (got \"http://:****@cache:6379\")"),
+          Case.of("pool size of zero", "data.database.pool_size", 0,
+              "data.database.pool_size: must be between 1 and 1000 (got 0)"),
+          Case.of("login attempts above 100", "auth.max_login_attempts", 101,
+              "auth.max_login_attempts: must be between 1 and 100 (got 101)"),
+          Case.of("cluster port 0", "cluster.port", 0,
+              "cluster.port: must be between 1 and 65535 (got 0)"),
+          Case.of("cluster members as a mapping", "cluster.members", new JsonObject(),
+              "cluster.members: must be a list (got {})"))
+          .map(c -> dynamicTest(c.name(), () -> assertThat(violations(c.tree(), "dev")).containsExactlyElementsOf(c.lines())));
+    }
+
+    @TestFactory
+    @DisplayName("the environment must be dev, test or prod")
+    Stream<DynamicTest> environmentMustBeKnown() {
+      return Stream.of("staging", "PROD", "")
+          .map(env -> dynamicTest("\"" + env + "\" is refused", () -> assertThat(violations(devTree(), env))
+              .containsExactly("env: must be one of dev, test, prod (got \"" + env + "\")")));
+    }
+
+    @Test
+    @DisplayName("every environment name in ENVIRONMENTS is accepted")
+    void knownEnvironmentsAreAccepted() {
+      assertThat(ConfigParser.ENVIRONMENTS).containsExactlyInAnyOrder("dev", "test", "prod");
+      assertThat(violations(devTree(), "dev")).isEmpty();
+      assertThat(violations(devTree(), "test")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("several problems are all collected in one pass, and the message prints one line each")
+    void collectsEveryViolation() {
+      JsonObject tree = devTree(
+          "auth.jwt.secret_key", null,
+          "server.http.port", "http",
+          "server.http.max_body_size", "huge",
+          "log.level", "verbose",
+          "security.tls.enabled", true,
+          "monitoring.metrics.path", "metrics");
+
+      InvalidConfigException e = catchInvalid(tree, "staging");
+
+      List<String> expected = List.of(
+          "env: must be one of dev, test, prod (got \"staging\")",
+          "server.http.port: must be a whole number (got \"http\")",
+          "server.http.max_body_size: not a size (use 512KB, 10MB or a byte count) (got \"huge\")",
+          "auth.jwt.secret_key: is required",
+          "log.level: must be one of debug, error, info, trace, warn (got \"verbose\")",
+          "security.tls.cert_file: is required when TLS is enabled",
+          "security.tls.key_file: is required when TLS is enabled",
+          "monitoring.metrics.path: must be an absolute path like /metrics (got \"metrics\")");
+      assertThat(e.violations()).hasSize(8);
+      assertThat(e.violations()).extracting(Violation::toString).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(e.getMessage().lines()).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    @DisplayName("a violation without a shown value prints no `(got …)` part")
+    void violationFormat() {
+      assertThat(new Violation("a.b", "is required", null)).hasToString("a.b: is required");
+      assertThat(new Violation("a.b", "must be x", "\"y\"")).hasToString("a.b: must be x (got \"y\")");
+    }
+
+    @Test
+    @DisplayName("valid edge values are accepted: port 0 (any free port), 65535, 1 byte, 1ms, thresholds 0.1 and 1.0")
+    void edgeValuesAreAccepted() {
+      AppConfig c = ConfigParser.parse(devTree(
+          "server.http.port", 0,
+          "server.grpc.port", 65535,
+          "server.http.max_body_size", "1",
+          "server.http.timeout", "1ms",
+          "monitoring.health.memory_threshold", 0.1,
+          "monitoring.tracing.sample_ratio", 1.0,
+          "monitoring.tracing.enabled", true,
+          "monitoring.tracing.endpoint", "http://otel:4317",
+          "security.cors.allowed_origins", new JsonArray().add("http://localhost:3000").add("https://app.example.com")), "dev");
+
+      assertThat(c.server().http().port()).isZero();
+      assertThat(c.server().grpc().port()).isEqualTo(65535);
+      assertThat(c.server().http().maxBodySize()).isEqualTo(1);
+      assertThat(c.server().http().timeout()).isEqualTo(Duration.ofMillis(1));
+      assertThat(c.monitoring().health().memoryThreshold()).isEqualTo(0.1);
+      assertThat(c.monitoring().tracing()).isEqualTo(new AppConfig.Tracing(true, "http://otel:4317", 1.0));
+    }
+  }
+
+  static InvalidConfigException catchInvalid(JsonObject tree, String env) {
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> ConfigParser.parse(tree, env));
+    assertThat(thrown).isInstanceOf(InvalidConfigException.class);
+    return (InvalidConfigException) thrown;
+  }
+
+  @Test
+  @DisplayName("a value too large to represent is a violation, never a raw exception or a silently wrapped value")
+  void overflowIsAViolation() {
+    assertThatThrownBy(() -> ConfigParser.parse(devTree("server.http.timeout", "999999999999999d"), "dev"))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageStartingWith("server.http.timeout: ");
+    assertThat(violations(devTree("server.http.max_body_size", "17179869185GB"), "dev"))
+        .singleElement().asString().startsWith("server.http.max_body_size: ");
+  }
+}
