@@ -1,0 +1,130 @@
+# syntax=docker/dockerfile:1
+#
+# xredline production image (multi-stage).
+#
+#   docker build -t xredline:$(git rev-parse --short HEAD) .
+#
+# Base images are build arguments so a team can switch distributions without editing this file.
+# Default: openEuler 24.03 LTS with its own OpenJDK 17 / Maven / Node.js packages (the seed's choice).
+# Alternative (Eclipse Temurin), see docs/deployment.md#base-images:
+#
+#   docker build \
+#     --build-arg BUILD_IMAGE=maven:3.9-eclipse-temurin-17 \
+#     --build-arg FRONTEND_IMAGE=node:20-bookworm-slim \
+#     --build-arg RUNTIME_IMAGE=eclipse-temurin:17-jre \
+#     -t xredline .
+#
+# Every install step below installs only what the chosen base lacks, with whichever package manager
+# it has (dnf on openEuler, apt-get on Debian/Ubuntu-based Temurin/Node images), so all three ARGs
+# are independent. scripts/check-ops lints these rules; scripts/image-smoke runs the runtime stage's
+# ENTRYPOINT and HEALTHCHECK against the real jar outside Docker.
+
+ARG BUILD_IMAGE=openeuler/openeuler:24.03-lts
+ARG FRONTEND_IMAGE=openeuler/openeuler:24.03-lts
+ARG RUNTIME_IMAGE=openeuler/openeuler:24.03-lts
+
+# ---------------------------------------------------------------------------------------------
+# Stage 1: backend (JDK 17 + Maven)
+# ---------------------------------------------------------------------------------------------
+FROM ${BUILD_IMAGE} AS backend
+RUN set -eu; \
+    if command -v javac >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then exit 0; fi; \
+    if command -v dnf >/dev/null 2>&1; then \
+        dnf install -y java-17-openjdk-devel maven && dnf clean all; \
+    elif command -v apt-get >/dev/null 2>&1; then \
+        apt-get update && apt-get install -y --no-install-recommends openjdk-17-jdk-headless maven \
+        && rm -rf /var/lib/apt/lists/*; \
+    else echo "no dnf or apt-get in BUILD_IMAGE; pick a base with JDK 17 and Maven" >&2; exit 1; fi
+WORKDIR /src
+# Dependency layer: only pom.xml is copied first, so editing code reuses this layer and Maven does
+# not download the world again. go-offline misses a few lazily resolved plugin artefacts (protoc,
+# surefire providers); the package step below fetches those, which is why it is not run with -o.
+COPY pom.xml ./
+RUN mvn -B -ntp -q dependency:go-offline
+COPY conf/ conf/
+COPY src/ src/
+# Tests ran in CI (scripts/test) before the image is built; the image build only packages.
+RUN mvn -B -ntp -q -DskipTests package && test -s target/xredline.jar
+
+# ---------------------------------------------------------------------------------------------
+# Stage 2: frontend (Node.js + npm). Its own stage so it builds in parallel with the backend and
+# so FRONTEND_IMAGE can be a node image when the distribution's Node.js is older than the
+# frontend's engines field wants.
+# ---------------------------------------------------------------------------------------------
+FROM ${FRONTEND_IMAGE} AS frontend
+RUN set -eu; \
+    if command -v npm >/dev/null 2>&1; then exit 0; fi; \
+    if command -v dnf >/dev/null 2>&1; then \
+        dnf install -y nodejs npm && dnf clean all; \
+    elif command -v apt-get >/dev/null 2>&1; then \
+        apt-get update && apt-get install -y --no-install-recommends nodejs npm \
+        && rm -rf /var/lib/apt/lists/*; \
+    else echo "no dnf or apt-get in FRONTEND_IMAGE; pick a base with Node.js 20+" >&2; exit 1; fi
+WORKDIR /src/frontend
+# Same layering as Maven: the lock file alone decides whether npm ci runs again.
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build && test -d dist
+
+# ---------------------------------------------------------------------------------------------
+# Stage 3: runtime (JRE only, non-root)
+# ---------------------------------------------------------------------------------------------
+FROM ${RUNTIME_IMAGE} AS runtime
+ARG APP_UID=10001
+ARG APP_GID=10001
+ARG VERSION=dev
+ARG VCS_REF=unknown
+LABEL org.opencontainers.image.title="xredline" \
+      org.opencontainers.image.description="xredline Vert.x service (REST :8000, gRPC :9000)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${VCS_REF}"
+# A JRE is all the runtime needs; bash and coreutils are needed by the HEALTHCHECK and the
+# Kubernetes preStop sleep. The user gets a fixed UID/GID so Kubernetes runAsUser, volume
+# ownership and host bind mounts agree across rebuilds. useradd is absent from some minimal
+# bases, hence the /etc/passwd fallback.
+RUN set -eu; \
+    if ! command -v java >/dev/null 2>&1; then \
+        if command -v dnf >/dev/null 2>&1; then \
+            dnf install -y java-17-openjdk-headless bash coreutils && dnf clean all; \
+        elif command -v apt-get >/dev/null 2>&1; then \
+            apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
+            && rm -rf /var/lib/apt/lists/*; \
+        else echo "RUNTIME_IMAGE has no java and no package manager" >&2; exit 1; fi; \
+    fi; \
+    if command -v useradd >/dev/null 2>&1; then \
+        groupadd --system --gid "${APP_GID}" xredline; \
+        useradd --system --uid "${APP_UID}" --gid "${APP_GID}" --home-dir /app --no-create-home \
+            --shell /sbin/nologin xredline; \
+    else \
+        echo "xredline:x:${APP_GID}:" >> /etc/group; \
+        echo "xredline:x:${APP_UID}:${APP_GID}:xredline:/app:/sbin/nologin" >> /etc/passwd; \
+    fi; \
+    mkdir -p /app/conf
+WORKDIR /app
+# Application files stay owned by root and read-only for the service user: a compromised process
+# cannot rewrite its own code. Only /tmp is written (JVM, Vert.x file cache).
+COPY --from=backend /src/target/xredline.jar /app/xredline.jar
+COPY --from=frontend /src/frontend/dist /app/frontend/dist
+COPY conf/ /app/conf/
+ENV XREDLINE_ENV=prod \
+    LANG=C.UTF-8 \
+    TZ=UTC
+EXPOSE 8000 9000
+USER ${APP_UID}:${APP_GID}
+# Liveness only: /healthz/live never touches PostgreSQL or Redis, so a database outage does not
+# make Docker restart healthy JVMs. No curl in the image: bash's /dev/tcp speaks just enough HTTP.
+# The port follows the same env override the application reads.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
+    CMD ["bash", "-c", "exec 3<>\"/dev/tcp/127.0.0.1/${XREDLINE_SERVER__HTTP__PORT:-8000}\" && printf 'GET /healthz/live HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && IFS= read -r -t 2 status <&3 && [[ $status == HTTP/1.?\\ 200* ]]"]
+STOPSIGNAL SIGTERM
+# Exec form: java is PID 1 and receives SIGTERM directly, so the service drains (readiness DOWN,
+# in-flight requests finish within server.shutdown_timeout) instead of being SIGKILLed after a
+# shell swallowed the signal.
+#   MaxRAMPercentage=75       heap sized from the container memory limit, 25% left for metaspace,
+#                             thread stacks, Netty direct buffers and the code cache;
+#   ExitOnOutOfMemoryError    a JVM past OOM is in an unknown state: die and let the orchestrator
+#                             restart it instead of serving errors.
+# Extra flags without rebuilding: JDK_JAVA_OPTIONS="-Xlog:gc" (read by the java launcher).
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0", "-XX:InitialRAMPercentage=25.0", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Dfile.encoding=UTF-8", "-jar", "/app/xredline.jar"]
+CMD []

@@ -1,0 +1,619 @@
+"""Structured checks for scripts/check-ops (deployment artefacts vs. the service's real config).
+
+Each subcommand prints one line per check: "PASS<TAB>text", "FAIL<TAB>text" or "SKIP<TAB>text";
+scripts/check-ops counts them. Kept in Python because the assertions walk YAML/JSON structures
+(rendered Kubernetes manifests, resolved compose files, conf/*.yaml) that shell cannot read
+reliably. Needs PyYAML (Debian: python3-yaml).
+"""
+import json
+import os
+import re
+import sys
+
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PROBES = {"livenessProbe": "/healthz/live", "readinessProbe": "/healthz/ready",
+          "startupProbe": "/healthz/startup"}
+# XREDLINE_* names the config loader reads directly, not as XREDLINE_<PATH> overrides.
+SPECIAL_ENV = {"XREDLINE_ENV", "XREDLINE_CONFIG"}
+# Env names given to the dev toolbox container for its own tooling, not to the service.
+TOOLING_ENV = {"JAVA_DEBUG_OPTS": "JDWP flags for `java $JAVA_DEBUG_OPTS -jar` in the dev container",
+               "AUTHORIZED_KEYS_FILE": "dev container sshd entrypoint",
+               "CHOKIDAR_USEPOLLING": "Vite file watcher in the dev frontend container"}
+
+
+def out(status, text):
+    print("%s\t%s" % (status, text))
+
+
+def check(cond, text, detail=""):
+    out("PASS" if cond else "FAIL", text + ("" if cond or not detail else ": " + detail))
+    return cond
+
+
+# ---------------------------------------------------------------------------------------------
+# conf/ (owned by the service; may not exist yet)
+# ---------------------------------------------------------------------------------------------
+def conf_dir():
+    d = os.path.join(ROOT, "conf")
+    return d if os.path.isfile(os.path.join(d, "config.yaml")) else None
+
+
+def load_conf(name):
+    d = conf_dir()
+    p = os.path.join(d, name) if d else None
+    if not p or not os.path.isfile(p):
+        return None
+    with open(p, encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
+
+
+def duration_seconds(v, default):
+    if v is None:
+        return default
+    s = str(v).strip()
+    m = re.fullmatch(r"(\d+)(ms|s|m|h|d)?", s)
+    if m:
+        n, unit = int(m.group(1)), m.group(2) or "s"
+        return {"ms": n / 1000, "s": n, "m": n * 60, "h": n * 3600, "d": n * 86400}[unit]
+    m = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", s)
+    if m:
+        h, mi, se = (int(x or 0) for x in m.groups())
+        return h * 3600 + mi * 60 + se
+    raise ValueError("unparseable duration %r" % v)
+
+
+def conf_value(path, default=None):
+    """Value of a dotted key with prod layered over the base file, as the service layers them."""
+    val = default
+    for name in ("config.yaml", "config-prod.yaml"):
+        node = load_conf(name)
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None and not (isinstance(node, str) and node.startswith("${")):
+            val = node
+    return val
+
+
+def drain_seconds():
+    return duration_seconds(conf_value("server.shutdown_timeout"), 30)
+
+
+def conf_has_path(parts):
+    node = load_conf("config.yaml")
+    for p in parts:
+        if not isinstance(node, dict) or p not in node:
+            return False
+        node = node[p]
+    return True
+
+
+def placeholders():
+    names = set()
+    d = conf_dir()
+    for fn in sorted(os.listdir(d)):
+        if fn.endswith((".yaml", ".yml")):
+            with open(os.path.join(d, fn), encoding="utf-8") as f:
+                names.update(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", f.read()))
+    return names
+
+
+def check_env_names(names, where):
+    """Every env name passed to the service must be one the config layer reads."""
+    if conf_dir() is None:
+        out("SKIP", "%s: env names not checked, conf/config.yaml does not exist yet" % where)
+        return
+    ph = placeholders()
+    for n in sorted(set(names)):
+        if n in TOOLING_ENV:
+            out("PASS", "%s: %s is tooling, not service config (%s)" % (where, n, TOOLING_ENV[n]))
+        elif n in SPECIAL_ENV:
+            out("PASS", "%s: %s is read by the config loader" % (where, n))
+        elif n.startswith("XREDLINE_"):
+            if "__" not in n:
+                out("FAIL", "%s: %s has no '__' so the loader ignores it (XREDLINE_<A>__<B>)" % (where, n))
+                continue
+            parts = n[len("XREDLINE_"):].lower().split("__")
+            check(conf_has_path(parts), "%s: %s maps to %s in conf/config.yaml" % (where, n, ".".join(parts)),
+                  "no such key")
+        else:
+            check(n in ph, "%s: %s is read by a ${%s} placeholder in conf/" % (where, n, n),
+                  "no conf/*.yaml mentions ${%s}" % n)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dockerfile
+# ---------------------------------------------------------------------------------------------
+def dockerfile_instructions(path):
+    with open(path, encoding="utf-8") as f:
+        text = re.sub(r"\\\n", " ", f.read())
+    result = []
+    for line in text.splitlines():
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        word, _, rest = s.partition(" ")
+        result.append((word.upper(), rest.strip()))
+    return result
+
+
+def cmd_dockerfile():
+    path = os.path.join(ROOT, "Dockerfile")
+    ins = dockerfile_instructions(path)
+    args = {}
+    first_from = next(i for i, (w, _) in enumerate(ins) if w == "FROM")
+    for w, rest in ins[:first_from]:
+        if w == "ARG" and "=" in rest:
+            k, v = rest.split("=", 1)
+            args[k] = v
+    for a in ("BUILD_IMAGE", "FRONTEND_IMAGE", "RUNTIME_IMAGE"):
+        check(a in args, "Dockerfile: base image ARG %s declared before the first FROM" % a)
+    check(all("openeuler" in args.get(a, "") and "24.03" in args.get(a, "")
+              for a in ("BUILD_IMAGE", "FRONTEND_IMAGE", "RUNTIME_IMAGE")),
+          "Dockerfile: base image ARGs default to openEuler 24.03 LTS", str(args))
+    froms = [rest for w, rest in ins if w == "FROM"]
+    check(all(re.match(r"\$\{?[A-Z_]+\}?( |$)", f) for f in froms),
+          "Dockerfile: every FROM uses an ARG base image", str(froms))
+    check(len(froms) >= 2, "Dockerfile: multi-stage build (%d stages)" % len(froms))
+
+    # Stage split: instructions after the last FROM form the runtime stage.
+    last_from = max(i for i, (w, _) in enumerate(ins) if w == "FROM")
+    runtime = ins[last_from:]
+    build = ins[:last_from]
+    build_text = "\n".join(r for _, r in build)
+    copies = [r for w, r in build if w in ("COPY", "RUN")]
+    idx = lambda pred: next((i for i, r in enumerate(copies) if pred(r)), 10 ** 6)
+    check(idx(lambda r: r.startswith("pom.xml")) < idx(lambda r: "go-offline" in r) < idx(lambda r: r.startswith("src/")),
+          "Dockerfile: Maven dependency layer (COPY pom.xml, go-offline) before COPY src/")
+    check(idx(lambda r: "package-lock.json" in r) < idx(lambda r: r.startswith("npm ci")) < idx(lambda r: r.startswith("frontend/ ")),
+          "Dockerfile: npm dependency layer (package-lock.json, npm ci) before COPY frontend/")
+    check("mvn -B" in build_text and "package" in build_text, "Dockerfile: build stage runs mvn -B package")
+    check("npm run build" in build_text, "Dockerfile: build stage builds the frontend")
+
+    rt_args = dict(args)
+    for w, rest in runtime:
+        if w == "ARG" and "=" in rest:
+            k, v = rest.split("=", 1)
+            rt_args[k] = v
+    users = [rest for w, rest in runtime if w == "USER"]
+    resolved = re.sub(r"\$\{?([A-Z_]+)\}?", lambda m: rt_args.get(m.group(1), "?"), users[-1]) if users else ""
+    uid = resolved.split(":")[0]
+    check(uid.isdigit() and int(uid) != 0, "Dockerfile: runtime USER is a fixed non-root UID (%s)" % resolved)
+    rt_text = "\n".join(r for _, r in runtime)
+    check(re.search(r"--uid \"?\$\{?APP_UID", rt_text) is not None or ("%s:" % uid) in rt_text,
+          "Dockerfile: runtime stage creates the user with that UID")
+    check(not re.search(r"\b(maven|npm|nodejs|openjdk-devel|jdk-headless)\b", " ".join(r for w, r in runtime if w == "RUN")),
+          "Dockerfile: runtime stage installs no build tools (JRE only)")
+    exposes = set(" ".join(r for w, r in runtime if w == "EXPOSE").split())
+    check({"8000", "9000"} <= exposes, "Dockerfile: EXPOSE 8000 9000", str(exposes))
+    if conf_dir():
+        http, grpc = conf_value("server.http.port"), conf_value("server.grpc.port")
+        check({str(http), str(grpc)} <= exposes,
+              "Dockerfile: EXPOSE matches conf server.http.port=%s server.grpc.port=%s" % (http, grpc))
+    else:
+        out("SKIP", "Dockerfile: EXPOSE vs conf ports not checked, conf/config.yaml does not exist yet")
+    hcs = [r for w, r in runtime if w == "HEALTHCHECK"]
+    check(len(hcs) == 1 and "/healthz/live" in hcs[0] and " CMD " in " " + hcs[0],
+          "Dockerfile: HEALTHCHECK probes /healthz/live")
+    check(bool(hcs) and "curl" not in hcs[0] and "wget" not in hcs[0],
+          "Dockerfile: HEALTHCHECK needs no curl/wget in the image")
+    ents = [r for w, r in runtime if w == "ENTRYPOINT"]
+    try:
+        ent = json.loads(ents[-1])
+    except (IndexError, ValueError):
+        ent = None
+    check(isinstance(ent, list), "Dockerfile: ENTRYPOINT is exec form (JSON array)", str(ents))
+    ent = ent or []
+    check(ent[:1] == ["java"] and "-jar" in ent, "Dockerfile: ENTRYPOINT runs java -jar", str(ent))
+    check(any(a.startswith("-XX:MaxRAMPercentage=") for a in ent), "Dockerfile: -XX:MaxRAMPercentage set")
+    check("-XX:+ExitOnOutOfMemoryError" in ent, "Dockerfile: -XX:+ExitOnOutOfMemoryError set")
+    envs = " ".join(r for w, r in runtime if w == "ENV")
+    check(re.search(r"\bXREDLINE_ENV=prod\b", envs) is not None, "Dockerfile: runtime ENV XREDLINE_ENV=prod")
+    check(any(w == "WORKDIR" and r == "/app" for w, r in runtime) and "/app/xredline.jar" in ent,
+          "Dockerfile: jar at /app/xredline.jar, WORKDIR /app")
+
+    # systemd unit uses the same JVM flags as the image.
+    unit = os.path.join(ROOT, "deploy", "systemd", "xredline.service")
+    with open(unit, encoding="utf-8") as f:
+        exec_start = next(l for l in f if l.startswith("ExecStart="))[len("ExecStart="):].split()
+    jvm_img = [a for a in ent[1:ent.index("-jar")]] if "-jar" in ent else []
+    jvm_unit = exec_start[1:exec_start.index("-jar")] if "-jar" in exec_start else []
+    check(jvm_img == jvm_unit, "systemd unit: same JVM flags as the Dockerfile ENTRYPOINT",
+          "%s != %s" % (jvm_unit, jvm_img))
+
+    # Dockerfile.dev
+    dev = dockerfile_instructions(os.path.join(ROOT, "Dockerfile.dev"))
+    dev_text = "\n".join(r for _, r in dev)
+    check("2222" in " ".join(r for w, r in dev if w == "EXPOSE"), "Dockerfile.dev: EXPOSE 2222 (SSH)")
+    for directive in ("'Port 2222'", "'PasswordAuthentication no'", "'PermitRootLogin no'",
+                      "'KbdInteractiveAuthentication no'", "'PubkeyAuthentication yes'"):
+        check(directive in dev_text, "Dockerfile.dev: sshd %s" % directive.strip("'"))
+    check(all(t in dev_text for t in ("java-17-openjdk-devel", "maven", "nodejs", "openssh-server")),
+          "Dockerfile.dev: JDK 17, Maven, Node.js and sshd installed")
+
+    # .dockerignore
+    with open(os.path.join(ROOT, ".dockerignore"), encoding="utf-8") as f:
+        ign = {l.strip() for l in f if l.strip() and not l.startswith("#")}
+    for must in (".git", "target/", "**/node_modules/", ".env"):
+        check(must in ign, ".dockerignore excludes %s" % must)
+    check("!compose/dev/" in ign, ".dockerignore keeps compose/dev/ (Dockerfile.dev copies its entrypoint)")
+    return ent
+
+
+def cmd_uid():
+    """Print the runtime UID from the Dockerfile (used by other checks)."""
+    ins = dockerfile_instructions(os.path.join(ROOT, "Dockerfile"))
+    uid = next(r.split("=", 1)[1] for w, r in ins if w == "ARG" and r.startswith("APP_UID="))
+    print(uid)
+
+
+# ---------------------------------------------------------------------------------------------
+# compose
+# ---------------------------------------------------------------------------------------------
+def app_services(doc):
+    for name, svc in (doc.get("services") or {}).items():
+        img = str(svc.get("image", ""))
+        build = svc.get("build") or {}
+        if "xredline" in img or build:
+            yield name, svc
+
+
+def cmd_compose(resolved_dir):
+    """resolved_dir holds `docker-compose config` output per file (compose.yaml -> compose.yaml)."""
+    drain = drain_seconds()
+    docs = {}
+    for fn in ("compose.yaml", "compose.dev.yaml", "compose.test.yaml"):
+        with open(os.path.join(resolved_dir, fn), encoding="utf-8") as f:
+            docs[fn] = yaml.safe_load(f)
+    prod = docs["compose.yaml"]
+    svcs = prod["services"]
+    app = svcs.get("xredline", {})
+    check(app.get("build", {}).get("dockerfile") == "Dockerfile", "compose.yaml: xredline built from Dockerfile")
+    for dep in ("postgres", "redis"):
+        cond = (app.get("depends_on") or {}).get(dep, {}).get("condition")
+        check(cond == "service_healthy", "compose.yaml: xredline depends_on %s: service_healthy" % dep, str(cond))
+        check("healthcheck" in svcs.get(dep, {}), "compose.yaml: %s has a healthcheck" % dep)
+    check(str(svcs.get("postgres", {}).get("image", "")).startswith("postgres:17"), "compose.yaml: PostgreSQL 17")
+    check(str(svcs.get("redis", {}).get("image", "")).startswith("redis:7"), "compose.yaml: Redis 7")
+    check("requirepass" in json.dumps(svcs.get("redis", {}).get("command")), "compose.yaml: Redis requires a password")
+    hc = json.dumps(app.get("healthcheck", {}))
+    check("/healthz/live" in hc, "compose.yaml: xredline healthcheck probes /healthz/live")
+    named = set((prod.get("volumes") or {}).keys())
+    for dep, mount in (("postgres", "/var/lib/postgresql/data"), ("redis", "/data")):
+        vols = svcs.get(dep, {}).get("volumes") or []
+        srcs = [v.get("source") if isinstance(v, dict) else str(v).split(":")[0] for v in vols
+                if (v.get("target") if isinstance(v, dict) else str(v).split(":")[1]) == mount]
+        check(bool(srcs) and srcs[0] in named, "compose.yaml: %s data on a named volume" % dep, str(srcs))
+    for name in ("xredline", "postgres", "redis"):
+        s = svcs.get(name, {})
+        lim = ((s.get("deploy") or {}).get("resources") or {}).get("limits") or {}
+        check("memory" in lim and "cpus" in lim, "compose.yaml: %s has cpu and memory limits" % name)
+        check(s.get("restart") in ("unless-stopped", "always", "on-failure"), "compose.yaml: %s restart policy" % name)
+    nets = prod.get("networks") or {}
+    check(all((n or {}).get("driver") == "bridge" for n in nets.values()) and nets.get("backend", {}).get("internal") is True,
+          "compose.yaml: bridge networks, databases on an internal one")
+    check(all("backend" in (svcs[d].get("networks") or {}) and len(svcs[d].get("networks")) == 1 for d in ("postgres", "redis")),
+          "compose.yaml: PostgreSQL and Redis only on the internal network")
+    grace = duration_seconds(app.get("stop_grace_period"), 10)
+    check(grace > drain, "compose.yaml: stop_grace_period %ss > drain %ss" % (grace, drain))
+    check(app.get("read_only") is True and "ALL" in (app.get("cap_drop") or []),
+          "compose.yaml: app read-only root filesystem, capabilities dropped")
+    profiles = {p for s in svcs.values() for p in (s.get("profiles") or [])}
+    check({"monitoring", "logging"} <= profiles, "compose.yaml: optional monitoring and logging profiles", str(profiles))
+    mounts = json.dumps([svcs.get(s, {}).get("volumes") for s in ("prometheus", "grafana", "logstash", "filebeat")])
+    for target in ("deploy/prometheus/prometheus.yml", "deploy/prometheus/rules", "deploy/grafana/",
+                   "deploy/logging/logstash/pipeline", "deploy/logging/filebeat/filebeat.docker.yml"):
+        check(target in mounts, "compose.yaml: profile mounts %s" % target)
+    for target in ("deploy/logging/logstash/pipeline", "deploy/logging/filebeat/filebeat.docker.yml",
+                   "deploy/logging/logstash/config/logstash.yml"):
+        check(os.path.exists(os.path.join(ROOT, target)), "compose.yaml: mounted %s exists" % target)
+
+    dev = docs["compose.dev.yaml"]["services"]
+    devsvc = dev.get("dev", {})
+    check(devsvc.get("build", {}).get("dockerfile") == "Dockerfile.dev", "compose.dev.yaml: built from Dockerfile.dev")
+    ports = json.dumps(devsvc.get("ports"))
+    for p, what in (("2222", "SSH"), ("5005", "debug"), ("8000", "HTTP"), ("9000", "gRPC")):
+        check('"target": %s' % p in ports or ":%s" % p in ports, "compose.dev.yaml: port %s (%s)" % (p, what))
+    vols = json.dumps(devsvc.get("volumes"))
+    check("/workspace" in vols and "/home/dev/.m2" in vols and "/home/dev/.npm" in vols,
+          "compose.dev.yaml: source, Maven and npm cache volumes")
+    check("authorized_keys" in vols, "compose.dev.yaml: SSH keys from a mounted file")
+    check("npm run dev" in json.dumps(dev.get("frontend", {}).get("command")), "compose.dev.yaml: Vite dev server (live reload)")
+    check(all("5432" in json.dumps(dev["postgres"].get("ports")) and "6379" in json.dumps(dev["redis"].get("ports")) for _ in [0]),
+          "compose.dev.yaml: database ports exposed")
+
+    test = docs["compose.test.yaml"]["services"]
+    check(any("/var/lib/postgresql/data" in str(t) for t in test["postgres"].get("tmpfs", [])) and
+          any("/data" in str(t) for t in test["redis"].get("tmpfs", [])),
+          "compose.test.yaml: PostgreSQL and Redis on tmpfs")
+
+    for fn, doc in docs.items():
+        names = []
+        for name, svc in app_services(doc):
+            env = svc.get("environment") or {}
+            names += list(env.keys()) if isinstance(env, dict) else [e.split("=", 1)[0] for e in env]
+        check_env_names(names, fn)
+
+
+def cmd_env_example(example):
+    """Every ${VAR} a compose file interpolates is documented in .env.example."""
+    with open(example, encoding="utf-8") as f:
+        documented = {l.split("=", 1)[0].strip() for l in f if "=" in l and not l.lstrip().startswith("#")}
+    for fn in ("compose.yaml", "compose.dev.yaml", "compose.test.yaml"):
+        with open(os.path.join(ROOT, "compose", fn), encoding="utf-8") as f:
+            text = f.read()
+        used = set(re.findall(r"(?<!\$)\$\{([A-Z_][A-Z0-9_]*)", text))
+        missing = sorted(used - documented)
+        check(not missing, "compose/.env.example documents every variable %s interpolates" % fn, str(missing))
+
+
+# ---------------------------------------------------------------------------------------------
+# Kubernetes (rendered overlays)
+# ---------------------------------------------------------------------------------------------
+def port_number(container, ref):
+    if isinstance(ref, int):
+        return ref
+    for p in container.get("ports", []):
+        if p.get("name") == ref:
+            return p["containerPort"]
+    return None
+
+
+def cmd_k8s(overlay, rendered, uid):
+    with open(rendered, encoding="utf-8") as f:
+        docs = [d for d in yaml.safe_load_all(f) if d]
+    tag = "k8s/%s" % overlay
+    kinds = {}
+    for d in docs:
+        kinds.setdefault(d["kind"], []).append(d)
+    deps = kinds.get("Deployment", [])
+    drain = drain_seconds()
+    check(bool(deps), "%s: renders Deployment(s) %s" % (tag, [d["metadata"]["name"] for d in deps]))
+    http_conf = conf_value("server.http.port") if conf_dir() else None
+    grpc_conf = conf_value("server.grpc.port") if conf_dir() else None
+    secret_keys = set()
+    with open(os.path.join(ROOT, "deploy/k8s/base/secret.template.yaml"), encoding="utf-8") as f:
+        secret_keys = set((yaml.safe_load(f).get("stringData") or {}).keys())
+    env_names = []
+    for d in deps:
+        name = d["metadata"]["name"]
+        spec = d["spec"]
+        pod = spec["template"]["spec"]
+        c = pod["containers"][0]
+        t = "%s %s" % (tag, name)
+        for probe, path in PROBES.items():
+            pr = (c.get(probe) or {}).get("httpGet") or {}
+            check(pr.get("path") == path, "%s: %s path is %s" % (t, probe, path), str(pr.get("path")))
+            check(port_number(c, pr.get("port")) == 8000, "%s: %s targets the HTTP port" % (t, probe))
+        ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
+        check(ports.get("http") == 8000 and ports.get("grpc") == 9000, "%s: container ports http 8000, grpc 9000" % t, str(ports))
+        if conf_dir():
+            check(ports.get("http") == http_conf and ports.get("grpc") == grpc_conf,
+                  "%s: container ports match conf (%s/%s)" % (t, http_conf, grpc_conf), str(ports))
+        grace = pod.get("terminationGracePeriodSeconds", 30)
+        pre = (((c.get("lifecycle") or {}).get("preStop") or {}).get("exec") or {}).get("command") or []
+        pre_sleep = int(pre[1]) if len(pre) == 2 and pre[0] == "sleep" else 0
+        check(pre_sleep > 0, "%s: preStop sleep before SIGTERM (%ss)" % (t, pre_sleep))
+        check(grace > drain + pre_sleep,
+              "%s: terminationGracePeriodSeconds %s > preStop %ss + drain %ss" % (t, grace, pre_sleep, drain))
+        res = c.get("resources") or {}
+        check(all(k in (res.get("limits") or {}) for k in ("cpu", "memory")) and
+              all(k in (res.get("requests") or {}) for k in ("cpu", "memory")),
+              "%s: cpu/memory requests and limits set" % t)
+        psc, csc = pod.get("securityContext") or {}, c.get("securityContext") or {}
+        check(psc.get("runAsNonRoot") is True and csc.get("runAsNonRoot") is True, "%s: runAsNonRoot" % t)
+        check(str(psc.get("runAsUser")) == str(uid), "%s: runAsUser %s = Dockerfile APP_UID %s" % (t, psc.get("runAsUser"), uid))
+        check(csc.get("readOnlyRootFilesystem") is True, "%s: readOnlyRootFilesystem" % t)
+        check((csc.get("capabilities") or {}).get("drop") == ["ALL"], "%s: capabilities drop ALL" % t)
+        check(csc.get("allowPrivilegeEscalation") is False, "%s: allowPrivilegeEscalation false" % t)
+        vols = {v["name"]: v for v in pod.get("volumes", [])}
+        tmp = [m for m in c.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+        check(bool(tmp) and "emptyDir" in vols.get(tmp[0]["name"], {}), "%s: /tmp is an emptyDir" % t)
+        st = spec.get("strategy") or {}
+        ru = st.get("rollingUpdate") or {}
+        check(st.get("type") == "RollingUpdate" and ru.get("maxSurge") == 1 and ru.get("maxUnavailable") == 0,
+              "%s: RollingUpdate maxSurge 1 maxUnavailable 0" % t, str(st))
+        sel = spec["selector"]["matchLabels"]
+        labels = spec["template"]["metadata"]["labels"]
+        check(all(labels.get(k) == v for k, v in sel.items()), "%s: selector matches pod labels" % t)
+        for e in c.get("env", []):
+            env_names.append(e["name"])
+            ref = (e.get("valueFrom") or {}).get("secretKeyRef")
+            if ref:
+                check(ref["key"] in secret_keys, "%s: secret key %s is in secret.template.yaml" % (t, ref["key"]))
+        cm = [v["configMap"]["name"] for v in pod.get("volumes", []) if "configMap" in v]
+        cms = {x["metadata"]["name"]: x for x in kinds.get("ConfigMap", [])}
+        ok = bool(cm) and cm[0] in cms
+        if ok and conf_dir():
+            with open(os.path.join(conf_dir(), "config-prod.yaml"), encoding="utf-8") as f:
+                ok = cms[cm[0]]["data"].get("config-prod.yaml") == f.read()
+        check(ok, "%s: ConfigMap mounted at /app/conf is conf/config-prod.yaml verbatim" % t)
+    check_env_names(env_names, tag)
+
+    # Services: named ports, appProtocol, and every selector finds pods.
+    for s in kinds.get("Service", []):
+        sname = s["metadata"]["name"]
+        sel = s["spec"].get("selector") or {}
+        matches = [d for d in deps if all(d["spec"]["template"]["metadata"]["labels"].get(k) == v for k, v in sel.items())]
+        check(bool(sel) and bool(matches), "%s: service/%s selects %s" % (tag, sname, [d["metadata"]["name"] for d in matches]))
+        for p in s["spec"]["ports"]:
+            check(bool(p.get("name")) and bool(p.get("appProtocol")), "%s: service/%s port %s named with appProtocol" % (tag, sname, p.get("port")))
+            check(all(port_number(d["spec"]["template"]["spec"]["containers"][0], p["targetPort"]) for d in matches),
+                  "%s: service/%s targetPort %s exists on the pods" % (tag, sname, p["targetPort"]))
+    headless = [s for s in kinds.get("Service", []) if s["spec"].get("clusterIP") == "None"]
+    check(bool(headless) and all(s["spec"].get("publishNotReadyAddresses") for s in headless),
+          "%s: headless Hazelcast service(s) publish not-ready addresses" % tag)
+    for p in kinds.get("PodDisruptionBudget", []):
+        sel = ((p["spec"].get("selector") or {}).get("matchLabels")) or {}
+        m = [d for d in deps if all(d["spec"]["template"]["metadata"]["labels"].get(k) == v for k, v in sel.items())]
+        check(bool(sel) and len(m) == 1, "%s: pdb/%s selects exactly one Deployment's pods" % (tag, p["metadata"]["name"]))
+    for h in kinds.get("HorizontalPodAutoscaler", []):
+        ref = h["spec"]["scaleTargetRef"]["name"]
+        cpu = [m for m in h["spec"].get("metrics", []) if m.get("resource", {}).get("name") == "cpu"]
+        check(ref in [d["metadata"]["name"] for d in deps] and bool(cpu), "%s: hpa/%s scales %s on CPU" % (tag, h["metadata"]["name"], ref))
+        dep = next((d for d in deps if d["metadata"]["name"] == ref), None)
+        check(dep is not None and "replicas" not in dep["spec"], "%s: %s leaves replicas to the HPA" % (tag, ref))
+
+    names = sorted(d["metadata"]["name"] for d in deps)
+    if overlay == "blue-green":
+        check(names == ["xredline-blue", "xredline-green"], "%s: two colour Deployments" % tag, str(names))
+        live = next((s for s in kinds.get("Service", []) if s["metadata"]["name"] == "xredline"), None)
+        check(live is not None and live["spec"]["selector"].get("app.kubernetes.io/slot") in ("blue", "green"),
+              "%s: live service/xredline selects one colour by app.kubernetes.io/slot" % tag)
+    if overlay == "canary":
+        check(names == ["xredline", "xredline-canary"], "%s: stable and canary Deployments" % tag, str(names))
+        byname = {d["metadata"]["name"]: d for d in deps}
+        if len(byname) == 2:
+            s1 = byname["xredline"]["spec"]["selector"]["matchLabels"]
+            s2 = byname["xredline-canary"]["spec"]["selector"]["matchLabels"]
+            l1 = byname["xredline"]["spec"]["template"]["metadata"]["labels"]
+            l2 = byname["xredline-canary"]["spec"]["template"]["metadata"]["labels"]
+            check(not all(l2.get(k) == v for k, v in s1.items()) and not all(l1.get(k) == v for k, v in s2.items()),
+                  "%s: stable and canary selectors do not overlap" % tag)
+            check(byname["xredline-canary"]["spec"].get("replicas") == 0, "%s: canary starts at 0 replicas" % tag)
+            check(not any(h["spec"]["scaleTargetRef"]["name"] == "xredline-canary" for h in kinds.get("HorizontalPodAutoscaler", [])),
+                  "%s: no HPA on the canary (the script sizes it)" % tag)
+
+
+def cmd_router():
+    src = os.path.join(ROOT, "src", "main", "java")
+    if not os.path.isdir(src):
+        out("SKIP", "router: src/main/java does not exist yet; probe paths not cross-checked")
+        return
+    text = ""
+    for dp, _, fns in os.walk(src):
+        for fn in fns:
+            if fn.endswith(".java"):
+                with open(os.path.join(dp, fn), encoding="utf-8", errors="replace") as f:
+                    text += f.read()
+    for path in sorted(set(PROBES.values())):
+        check('"%s"' % path in text, "router: src/main/java declares the probe path %s" % path)
+
+
+def cmd_yaml(*paths):
+    for p in paths:
+        try:
+            with open(p, encoding="utf-8") as f:
+                docs = list(yaml.safe_load_all(f))
+            check(bool(docs) and docs[0] is not None, "yaml: %s parses" % os.path.relpath(p, ROOT))
+        except yaml.YAMLError as e:
+            out("FAIL", "yaml: %s: %s" % (os.path.relpath(p, ROOT), str(e).replace("\n", " ")))
+
+
+def cmd_logstash(path):
+    """No Logstash here: a structural check of the pipeline (balanced braces/brackets outside
+    strings and comments, the three sections, the correlation fields kept)."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    depth, quote, stack_ok = 0, None, True
+    for line in text.splitlines():
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if quote:
+                if ch == "\\":
+                    i += 1
+                elif ch == quote:
+                    quote = None
+            elif ch == "#":
+                break
+            elif ch in "\"'":
+                quote = ch
+            elif ch in "{[":
+                depth += 1
+            elif ch in "}]":
+                depth -= 1
+                stack_ok = stack_ok and depth >= 0
+            i += 1
+    rel = os.path.relpath(path, ROOT)
+    check(stack_ok and depth == 0 and quote is None, "logstash: %s braces and quotes balance" % rel)
+    for section in ("input", "filter", "output"):
+        check(re.search(r"^%s\s*\{" % section, text, re.M) is not None, "logstash: %s has a %s section" % (rel, section))
+    for field in ("request_id", "trace_id", "span_id"):
+        check("[%s]" % field in text, "logstash: %s keeps %s as a field" % (rel, field))
+
+
+def cmd_filebeat(path, variant):
+    with open(path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    rel = os.path.relpath(path, ROOT)
+    inputs = doc.get("filebeat.inputs") or []
+    check(bool(inputs), "filebeat: %s has inputs" % rel)
+    parsers = json.dumps(inputs)
+    check('"ndjson"' in parsers, "filebeat: %s decodes the JSON log lines" % rel)
+    if variant == "container":
+        check('"container"' in parsers, "filebeat: %s parses the container log wrapper" % rel)
+    else:
+        check(any(i.get("type") in ("journald", "filestream", "log") for i in inputs), "filebeat: %s reads journald/files" % rel)
+    check("output.logstash" in doc, "filebeat: %s ships to Logstash" % rel)
+
+
+def cmd_ci(path):
+    with open(path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    text = json.dumps(doc)
+    check("jobs" in doc, "ci.yml: has jobs")
+    check("scripts/test" in text, "ci.yml: runs scripts/test")
+    check("scripts/check-ops" in text or "scripts/test" in text, "ci.yml: runs the ops checks")
+    check("docker/build-push-action" in text or "docker build" in text, "ci.yml: builds the image")
+    check("trivy" in text.lower(), "ci.yml: scans the image (Trivy)")
+    check('"push"' in text and "registry" in text.lower(), "ci.yml: pushes to a registry")
+
+
+def cmd_docs():
+    dep = os.path.join(ROOT, "docs", "deployment.md")
+    tr = os.path.join(ROOT, "docs", "troubleshooting.md")
+    slug = lambda h: re.sub(r"[^a-z0-9 -]", "", h.lower()).strip().replace(" ", "-")
+    anchors = {}
+    for p in (dep, tr):
+        with open(p, encoding="utf-8") as f:
+            anchors[os.path.relpath(p, ROOT)] = {slug(m) for m in re.findall(r"^#+\s+(.*)$", f.read(), re.M)}
+    # Every docs/<file>#anchor referenced from my files resolves (operations.md belongs to others).
+    refs = set()
+    for dp in ("scripts", "deploy", "compose", "docs"):
+        for d, _, fns in os.walk(os.path.join(ROOT, dp)):
+            for fn in fns:
+                with open(os.path.join(d, fn), encoding="utf-8", errors="replace") as f:
+                    refs.update(re.findall(r"docs/(deployment|troubleshooting)\.md#([a-z0-9-]+)", f.read()))
+    for doc in (dep, tr):
+        with open(doc, encoding="utf-8") as f:
+            body = f.read()
+        refs.update(re.findall(r"\]\((deployment|troubleshooting)\.md#([a-z0-9-]+)\)", body))
+        refs.update((os.path.basename(doc)[:-3], a) for a in re.findall(r"\]\(#([a-z0-9-]+)\)", body))
+    for name, anchor in sorted(refs):
+        check(anchor in anchors["docs/%s.md" % name], "docs: docs/%s.md#%s exists" % (name, anchor))
+    # Every repository path the docs cite in backticks that is one of this issue's files exists.
+    for p in (dep, tr):
+        with open(p, encoding="utf-8") as f:
+            paths = set(re.findall(r"`((?:deploy/(?:k8s|systemd|logging)|compose|scripts)/[A-Za-z0-9_./-]+)`", f.read()))
+        # compose/.env is made by the operator from .env.example; run/test/bench are the main
+        # developer's scripts and may land after this file.
+        operator_made = {"compose/.env"}
+        later = {"scripts/run", "scripts/test", "scripts/bench"}
+        missing = sorted(x for x in paths - operator_made
+                         if not os.path.exists(os.path.join(ROOT, x.rstrip("/"))))
+        for x in [m for m in missing if m in later]:
+            out("SKIP", "docs: %s cites %s, which does not exist yet" % (os.path.relpath(p, ROOT), x))
+        missing = [m for m in missing if m not in later]
+        check(not missing, "docs: every path %s cites exists" % os.path.relpath(p, ROOT), str(missing))
+
+
+def cmd_webhook(path, from_version, reason_word):
+    with open(path, encoding="utf-8") as f:
+        bodies = [json.loads(l) for l in f if l.strip()]
+    check(len(bodies) == 1, "webhook: exactly one JSON notification received", str(len(bodies)))
+    if bodies:
+        b = bodies[0]
+        check(all(k in b for k in ("what", "from_version", "to_version", "reason", "strategy")),
+              "webhook: body says what rolled back, from/to which version and why")
+        check(b.get("from_version") == from_version, "webhook: from_version is the failed image", str(b.get("from_version")))
+        check(reason_word in b.get("reason", ""), "webhook: reason mentions %s" % reason_word, b.get("reason", ""))
+
+
+def cmd_drain():
+    print(int(drain_seconds()))
+
+
+if __name__ == "__main__":
+    globals()["cmd_" + sys.argv[1].replace("-", "_")](*sys.argv[2:])
