@@ -61,12 +61,17 @@ public final class RunningApp {
     if (stopping != null) {
       return stopping;
     }
-    LIFECYCLE.info("shutting down: readiness DOWN, draining in-flight requests (up to {})",
+    LIFECYCLE.info("shutting down: readiness DOWN, serving {} more, then draining in-flight requests (up to {})",
+        io.xredline.config.Units.format(config.server().shutdownDelay()),
         io.xredline.config.Units.format(config.server().shutdownTimeout()));
     HealthApi.report(vertx.eventBus(), HealthApi.Phase.DRAINING);
     List<String> reversedCapabilities = new ArrayList<>(capabilities);
     Collections.reverse(reversedCapabilities);
-    stopping = undeployAll(transports)
+    long delayMs = config.server().shutdownDelay().toMillis();
+    Future<Void> delay = delayMs == 0 ? Future.succeededFuture()
+        : Future.future(p -> vertx.setTimer(delayMs, id -> p.complete()));
+    stopping = delay
+        .compose(v -> undeployAll(transports))
         .compose(v -> undeployAll(reversedCapabilities))
         .eventually(vertx::close)
         .transform(ar -> stopEmbedded())

@@ -24,7 +24,11 @@ public record AppConfig(
     return "prod".equals(env);
   }
 
-  public record Server(Http http, Grpc grpc, Duration shutdownTimeout) {
+  /**
+   * On SIGTERM readiness turns DOWN, listeners keep serving for {@code shutdownDelay} (so load
+   * balancers notice), then stop accepting and drain in-flight requests for up to {@code shutdownTimeout}.
+   */
+  public record Server(Http http, Grpc grpc, Duration shutdownDelay, Duration shutdownTimeout) {
   }
 
   /** {@code instances} is already resolved: 0 in the file means one per core. */

@@ -148,7 +148,12 @@ public final class ConfigLoader {
     }
     if (value instanceof JsonArray array) {
       JsonArray out = new JsonArray();
-      array.forEach(item -> out.add(resolve(item, environment)));
+      array.forEach(item -> {
+        Object resolved = resolve(item, environment);
+        if (resolved != null) {
+          out.add(resolved);
+        }
+      });
       return out;
     }
     if (value instanceof String text && text.contains("${")) {

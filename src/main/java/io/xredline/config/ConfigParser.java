@@ -67,6 +67,7 @@ public final class ConfigParser {
             grpc.string("host", "0.0.0.0"),
             grpc.integer("port", 9000, 0, 65535),
             instances(grpc)),
+        r.duration("shutdown_delay", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5)),
         r.duration("shutdown_timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1)));
   }
 
@@ -115,7 +116,7 @@ public final class ConfigParser {
     }
     String fixedCode = captcha.string("fixed_code", null);
     if (fixedCode != null && !fixedCode.matches("[A-Za-z0-9]{6}")) {
-      captcha.violation("fixed_code", "must be 6 letters or digits", ConfigReader.quote(fixedCode));
+      captcha.violation("fixed_code", "must be 6 letters or digits", Secrets.mask(fixedCode));
     }
     return new AppConfig.Auth(
         new AppConfig.Jwt(
@@ -253,9 +254,17 @@ public final class ConfigParser {
     if (db.embedded()) {
       violations.add(new Violation("data.database.url",
           "is required in prod (the embedded PostgreSQL is for dev/test); set DATABASE_URL", null));
-    } else if (db.url().toLowerCase(Locale.ROOT).contains("sslmode=disable") && !db.allowInsecure()) {
-      violations.add(new Violation("data.database.url",
-          "uses sslmode=disable; use TLS or set data.database.allow_insecure: true", ConfigReader.quote(Secrets.maskUrl(db.url()))));
+    } else if (!db.allowInsecure()) {
+      String sslmode = sslmode(db.url());
+      if ("disable".equals(sslmode)) {
+        violations.add(new Violation("data.database.url",
+            "uses sslmode=disable; use TLS or set data.database.allow_insecure: true", ConfigReader.quote(Secrets.maskUrl(db.url()))));
+      } else if (!Set.of("require", "verify-ca", "verify-full").contains(sslmode)) {
+        // no sslmode (or allow/prefer) means the client may silently talk plain TCP
+        violations.add(new Violation("data.database.url",
+            "must set sslmode=require, verify-ca or verify-full in prod (or data.database.allow_insecure: true)",
+            ConfigReader.quote(Secrets.maskUrl(db.url()))));
+      }
     }
     AppConfig.Redis redis = c.data().redis();
     if (redis.embedded()) {
@@ -265,6 +274,18 @@ public final class ConfigParser {
       violations.add(new Violation("data.redis.url", "must carry a password in prod (redis://:PASSWORD@host:6379/0)",
           ConfigReader.quote(Secrets.maskUrl(redis.url()))));
     }
+  }
+
+  static String sslmode(String url) {
+    String query = URI.create(url).getRawQuery();
+    if (query != null) {
+      for (String param : query.split("&")) {
+        if (param.toLowerCase(Locale.ROOT).startsWith("sslmode=")) {
+          return param.substring("sslmode=".length()).toLowerCase(Locale.ROOT);
+        }
+      }
+    }
+    return "";
   }
 
   static String redisPassword(String url) {

@@ -70,7 +70,16 @@ final class ConfigReader {
 
   /** Like {@link #string} but never echoes the value in a violation. */
   String secret(String key) {
-    return string(key, null);
+    Object value = json.getValue(key);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof JsonObject || value instanceof JsonArray) {
+      violation(key, "must be a single value", "(a " + (value instanceof JsonObject ? "mapping" : "list") + ", not shown)");
+      return null;
+    }
+    String text = String.valueOf(value).trim();
+    return text.isEmpty() ? null : text;
   }
 
   String oneOf(String key, String fallback, Set<String> allowed) {
@@ -92,14 +101,18 @@ final class ConfigReader {
       return fallback;
     }
     try {
-      long n = value instanceof Number num && !(value instanceof Double || value instanceof Float)
-          ? num.longValue() : Long.parseLong(String.valueOf(value).trim());
-      if (n < min || n > max) {
+      // BigDecimal, not longValue(): a huge YAML integer must not wrap into range
+      java.math.BigDecimal n = new java.math.BigDecimal(String.valueOf(value).trim());
+      if (n.stripTrailingZeros().scale() > 0) {
+        violation(key, "must be a whole number", quote(value));
+        return fallback;
+      }
+      if (n.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || n.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
         violation(key, "must be between " + min + " and " + max, value);
         return fallback;
       }
-      return (int) n;
-    } catch (NumberFormatException e) {
+      return n.intValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
       violation(key, "must be a whole number", quote(value));
       return fallback;
     }

@@ -1,11 +1,7 @@
 package io.xredline.config;
 
-import java.util.regex.Pattern;
-
 /** How secrets are shown in validation messages and start-up lines: never in clear. */
 public final class Secrets {
-  private static final Pattern URL_PASSWORD = Pattern.compile("(://[^:/@]*:)([^@]*)(@)");
-
   private Secrets() {
   }
 
@@ -17,6 +13,35 @@ public final class Secrets {
   }
 
   public static String maskUrl(String url) {
-    return url == null ? null : URL_PASSWORD.matcher(url).replaceAll("$1****$3");
+    if (url == null) {
+      return null;
+    }
+    int scheme = url.indexOf("://");
+    if (scheme < 0) {
+      return url;
+    }
+    int authorityStart = scheme + 3;
+    int queryStart = firstOf(url, authorityStart, '?', '#');
+    // the password may itself hold a raw '@': the host starts after the last one
+    int at = url.lastIndexOf('@', queryStart - 1);
+    if (at < authorityStart) {
+      return url;
+    }
+    int colon = url.indexOf(':', authorityStart);
+    if (colon < 0 || colon > at) {
+      return url;
+    }
+    return url.substring(0, colon + 1) + "****" + url.substring(at);
+  }
+
+  private static int firstOf(String s, int from, char... chars) {
+    int best = s.length();
+    for (char c : chars) {
+      int i = s.indexOf(c, from);
+      if (i >= 0 && i < best) {
+        best = i;
+      }
+    }
+    return best;
   }
 }

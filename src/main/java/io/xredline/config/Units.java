@@ -28,14 +28,18 @@ public final class Units {
     if (!m.matches()) {
       throw new IllegalArgumentException("not a duration (use 250ms, 30s, 15m, 24h, 7d or PT15M)");
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    try {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException("is too large");
+    }
   }
 
   /** Binary multiples: 1KB = 1024 bytes, as body limits are usually reasoned about. */
@@ -44,14 +48,18 @@ public final class Units {
     if (!m.matches()) {
       throw new IllegalArgumentException("not a size (use 512KB, 10MB or a byte count)");
     }
-    long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2);
-    return switch (unit) {
-      case "k", "kb" -> n * 1024;
-      case "m", "mb" -> n * 1024 * 1024;
-      case "g", "gb" -> n * 1024 * 1024 * 1024;
-      default -> n;
+    long multiplier = switch (unit) {
+      case "k", "kb" -> 1024L;
+      case "m", "mb" -> 1024L * 1024;
+      case "g", "gb" -> 1024L * 1024 * 1024;
+      default -> 1L;
     };
+    try {
+      return Math.multiplyExact(Long.parseLong(m.group(1)), multiplier);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException("is too large");
+    }
   }
 
   public static String format(Duration d) {

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.xredline.api.helloworld.v1.GreeterGrpcService;
@@ -12,6 +11,7 @@ import io.xredline.config.AppConfig;
 import io.xredline.health.EventLoopProbe;
 import io.xredline.health.HealthApi;
 
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,10 +34,8 @@ public final class GrpcServerVerticle extends VerticleBase {
     long healthTimeout = config.monitoring().health().checkTimeout().toMillis() + 1000;
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.addService(GreeterGrpc.service(vertx.eventBus(), busTimeout));
-    HealthService health = HealthService.create(vertx);
-    health.register("", () -> ready(healthTimeout));
-    health.register(GreeterGrpcService.SERVICE_NAME.fullyQualifiedName(), () -> ready(healthTimeout));
-    grpc.addService(health);
+    grpc.addService(new GrpcHealth(vertx, Set.of(GreeterGrpcService.SERVICE_NAME.fullyQualifiedName()),
+        () -> ready(healthTimeout)).service());
     grpc.addService(ReflectionService.v1());
     AppConfig.Grpc options = config.server().grpc();
     server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())

@@ -20,6 +20,7 @@ import static io.xredline.config.ConfigTrees.devTree;
 import static io.xredline.config.ConfigTrees.violations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 @DisplayName("ConfigParser: typed records and every validation message")
@@ -52,6 +53,7 @@ class ConfigParserTest {
       assertThat(c.server().http().timeout()).isEqualTo(Duration.ofSeconds(30));
       assertThat(c.server().http().maxBodySize()).isEqualTo(1024 * 1024);
       assertThat(c.server().grpc().port()).isEqualTo(9000);
+      assertThat(c.server().shutdownDelay()).isZero();
       assertThat(c.server().shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
       assertThat(c.data().database().embedded()).isTrue();
       assertThat(c.data().database().poolSize()).isEqualTo(16);
@@ -227,6 +229,8 @@ class ConfigParserTest {
               "server.http.timeout: must be between 1ms and 1h (got \"2h\")"),
           Case.of("negative ISO-8601 duration", "server.shutdown_timeout", "PT-5S",
               "server.shutdown_timeout: must be between 0ms and 1h (got \"PT-5S\")"),
+          Case.of("shutdown delay above its maximum", "server.shutdown_delay", "10m",
+              "server.shutdown_delay: must be between 0ms and 5m (got \"10m\")"),
           Case.of("token lifetime below its minimum", "auth.jwt.access_token_expiration", "5s",
               "auth.jwt.access_token_expiration: must be between 10s and 1d (got \"5s\")"),
           Case.of("unknown size unit", "server.http.max_body_size", "10XB",
@@ -254,9 +258,9 @@ class ConfigParserTest {
           Case.of("blank JWT secret", "auth.jwt.secret_key", "   ",
               "auth.jwt.secret_key: is required"),
           Case.of("captcha code of 5 digits", "auth.captcha.fixed_code", "12345",
-              "auth.captcha.fixed_code: must be 6 letters or digits (got \"12345\")"),
+              "auth.captcha.fixed_code: must be 6 letters or digits (got \"****\" (5 characters))"),
           Case.of("captcha code with punctuation", "auth.captcha.fixed_code", "ab-123",
-              "auth.captcha.fixed_code: must be 6 letters or digits (got \"ab-123\")"),
+              "auth.captcha.fixed_code: must be 6 letters or digits (got \"****\" (6 characters))"),
           Case.of("wildcard CORS origin", "security.cors.allowed_origins", new JsonArray().add("*"),
               "security.cors.allowed_origins: " + ORIGIN_RULE + " (got \"*\")"),
           Case.of("wildcard CORS subdomain", "security.cors.allowed_origins", new JsonArray().add("https://*.example.com"),
@@ -389,17 +393,22 @@ class ConfigParserTest {
   }
 
   static InvalidConfigException catchInvalid(JsonObject tree, String env) {
-    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> ConfigParser.parse(tree, env));
+    Throwable thrown = catchThrowable(() -> ConfigParser.parse(tree, env));
     assertThat(thrown).isInstanceOf(InvalidConfigException.class);
     return (InvalidConfigException) thrown;
   }
 
   @Test
-  @DisplayName("a value too large to represent is a violation, never a raw exception or a silently wrapped value")
-  void overflowIsAViolation() {
+  @DisplayName("a duration too long to represent is a violation of its key, not a raw exception")
+  void durationOverflowIsAViolation() {
     assertThatThrownBy(() -> ConfigParser.parse(devTree("server.http.timeout", "999999999999999d"), "dev"))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith("server.http.timeout: ");
+  }
+
+  @Test
+  @DisplayName("a size too large to represent is a violation of its key, not silently wrapped into range")
+  void sizeOverflowIsAViolation() {
     assertThat(violations(devTree("server.http.max_body_size", "17179869185GB"), "dev"))
         .singleElement().asString().startsWith("server.http.max_body_size: ");
   }

@@ -220,6 +220,14 @@ class ProdRulesTest {
     }
 
     @Test
+    @DisplayName("a URL whose password contains a raw @ does not leak part of the password")
+    void rawAtInPasswordIsMasked() {
+      List<String> lines = violations(devTree("data.database.url", "postgresql://app:p@ssw0rd@db:5432/app"), "dev");
+
+      assertThat(lines).singleElement().asString().startsWith("data.database.url: ").doesNotContain("ssw0rd");
+    }
+
+    @Test
     @DisplayName("no prod violation line contains the secret, captcha code or any URL password")
     void nothingLeaksInProd() {
       String secret = "leaky-but-short";

@@ -110,4 +110,25 @@ class UnitsTest {
       assertThat(Units.duration(Units.format(d))).as(d.toString()).isEqualTo(d);
     }
   }
+
+  @Test
+  @DisplayName("a number with more digits than a long holds is refused as not a duration or size")
+  void tooManyDigitsIsRefused() {
+    assertThatThrownBy(() -> Units.duration("99999999999999999999s")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Units.bytes("99999999999999999999")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  @DisplayName("a duration too long to represent is refused with an IllegalArgumentException")
+  void durationOverflowIsRefused() {
+    assertThatThrownBy(() -> Units.duration("999999999999999d")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Units.duration("9223372036854775807h")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  @DisplayName("a size too large to represent is refused, never wrapped around into a small value")
+  void sizeOverflowIsRefused() {
+    assertThatThrownBy(() -> Units.bytes("17179869185GB")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Units.bytes("9007199254740993KB")).isInstanceOf(IllegalArgumentException.class);
+  }
 }

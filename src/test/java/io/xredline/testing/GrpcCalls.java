@@ -32,11 +32,11 @@ public final class GrpcCalls implements AutoCloseable {
   }
 
   public <Req extends Message, Resp extends Message> Result<Resp> unary(String service, String method, Req request,
-                                                                        Resp.Builder prototype, String... metadata) {
+                                                                        Message.Builder prototype, String... metadata) {
     int dot = service.lastIndexOf('.');
     ServiceMethod<Resp, Req> sm = ServiceMethod.client(
         ServiceName.create(service.substring(0, dot), service.substring(dot + 1)), method,
-        GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(prototype));
+        GrpcMessageEncoder.encoder(), GrpcMessageDecoder.<Resp>decoder(prototype));
     List<Resp> replies = new ArrayList<>();
     try {
       return client.request(address, sm).compose(req -> {
