@@ -2,6 +2,7 @@ package io.xredline.app;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.xredline.config.AppConfig;
@@ -34,24 +35,29 @@ public final class Application {
     }
   }
 
+  /**
+   * The returned future is not bound to a Vert.x context: on failure Vert.x is already closed when
+   * it completes, and a context-bound future would never call back.
+   */
   public static Future<RunningApp> start(AppConfig config) {
     long begin = System.nanoTime();
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
-    EmbeddedServers embedded = new EmbeddedServers();
+    RunningApp app = new RunningApp(vertx, config, new EmbeddedServers());
+    Promise<RunningApp> started = Promise.promise();
     LIFECYCLE.info("xredline starting: env={}", config.env());
-    return vertx.executeBlocking(() -> embedded.start(config.data()))
-        .recover(e -> Future.failedFuture(new StartupException(e.getMessage(), e)))
+    vertx.executeBlocking(() -> app.embedded().start(config.data()))
+        .recover(e -> Future.failedFuture(new StartupException(rootMessage(e), e)))
         .compose(backends -> {
+          app.backends(backends);
           LIFECYCLE.info("database: {}", backends.databaseLabel());
           LIFECYCLE.info("cache: {}", backends.redisLabel());
-          RunningApp app = new RunningApp(vertx, config, backends, embedded);
-          return boot(app, config, backends)
-              .onSuccess(v -> LIFECYCLE.info("ready in {} ms", (System.nanoTime() - begin) / 1_000_000))
-              .recover(e -> app.stop().transform(ignored -> Future.failedFuture(e)));
-        }, e -> vertx.close().transform(ignored -> {
-          embedded.close();
-          return Future.failedFuture(e);
-        }));
+          return boot(app, config, backends);
+        })
+        .onComplete(ok -> {
+          LIFECYCLE.info("ready in {} ms", (System.nanoTime() - begin) / 1_000_000);
+          started.complete(app);
+        }, failure -> app.stop().onComplete(ignored -> started.fail(failure)));
+    return started.future();
   }
 
   private static Future<RunningApp> boot(RunningApp app, AppConfig config, Backends backends) {

@@ -20,17 +20,21 @@ public final class RunningApp {
 
   private final Vertx vertx;
   private final AppConfig config;
-  private final Backends backends;
   private final EmbeddedServers embedded;
   private final List<String> transports = new ArrayList<>();
   private final List<String> capabilities = new ArrayList<>();
   private Future<Void> stopping;
 
-  RunningApp(Vertx vertx, AppConfig config, Backends backends, EmbeddedServers embedded) {
+  private Backends backends;
+
+  RunningApp(Vertx vertx, AppConfig config, EmbeddedServers embedded) {
     this.vertx = vertx;
     this.config = config;
-    this.backends = backends;
     this.embedded = embedded;
+  }
+
+  void backends(Backends backends) {
+    this.backends = backends;
   }
 
   void transport(String deploymentId) {
@@ -47,6 +51,10 @@ public final class RunningApp {
 
   public AppConfig config() {
     return config;
+  }
+
+  EmbeddedServers embedded() {
+    return embedded;
   }
 
   public Backends backends() {
@@ -70,24 +78,25 @@ public final class RunningApp {
     long delayMs = config.server().shutdownDelay().toMillis();
     Future<Void> delay = delayMs == 0 ? Future.succeededFuture()
         : Future.future(p -> vertx.setTimer(delayMs, id -> p.complete()));
-    stopping = delay
+    // completed from a plain thread: callers must hear back even though Vert.x is closed by then
+    Promise<Void> stopped = Promise.promise();
+    stopping = stopped.future();
+    delay
         .compose(v -> undeployAll(transports))
         .compose(v -> undeployAll(reversedCapabilities))
         .eventually(vertx::close)
-        .transform(ar -> stopEmbedded())
-        .onComplete(ar -> LIFECYCLE.info("stopped"));
+        .onComplete(ar -> stopEmbedded(stopped));
     return stopping;
   }
 
   /** Vert.x is closed by now, so the blocking stop runs on a thread of its own. */
-  private Future<Void> stopEmbedded() {
-    Promise<Void> done = Promise.promise();
+  private void stopEmbedded(Promise<Void> stopped) {
     Thread stopper = new Thread(() -> {
       embedded.close();
-      done.complete();
+      LIFECYCLE.info("stopped");
+      stopped.complete();
     }, "xredline-embedded-stop");
     stopper.start();
-    return done.future();
   }
 
   private Future<Void> undeployAll(List<String> ids) {

@@ -100,9 +100,14 @@ public final class ConfigParser {
             redis.string("key_prefix", "xredline:")));
   }
 
+  /** {@code ~} is $HOME as a shell would read it; the JVM's user.home comes from passwd and ignores $HOME. */
   static Path expandHome(String path) {
     if (path.equals("~") || path.startsWith("~/")) {
-      return Path.of(System.getProperty("user.home") + path.substring(1));
+      String home = System.getenv("HOME");
+      if (home == null || home.isBlank()) {
+        home = System.getProperty("user.home");
+      }
+      return Path.of(home + path.substring(1));
     }
     return Path.of(path);
   }
