@@ -28,8 +28,23 @@ public final class ConfigParser {
   }
 
   public static AppConfig parse(JsonObject tree, String env) {
+    return parse(tree, env, new java.util.LinkedHashMap<>());
+  }
+
+  /** Every key the parser reads, in reading order: the source of docs/configuration.md. */
+  public static List<KeySpec> keys(JsonObject tree) {
+    java.util.Map<String, KeySpec> keys = new java.util.LinkedHashMap<>();
+    try {
+      parse(tree, "dev", keys);
+    } catch (InvalidConfigException ignored) {
+      // the keys are known even when a value is not valid
+    }
+    return List.copyOf(keys.values());
+  }
+
+  private static AppConfig parse(JsonObject tree, String env, java.util.Map<String, KeySpec> keys) {
     List<Violation> violations = new ArrayList<>();
-    ConfigReader root = ConfigReader.root(tree, violations);
+    ConfigReader root = ConfigReader.root(tree, violations, keys);
     if (!ENVIRONMENTS.contains(env)) {
       violations.add(new Violation("env", "must be one of dev, test, prod", ConfigReader.quote(env)));
     }

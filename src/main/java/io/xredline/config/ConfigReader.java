@@ -22,15 +22,22 @@ final class ConfigReader {
   private final JsonObject json;
   private final String prefix;
   private final List<Violation> violations;
+  private final Map<String, KeySpec> keys;
 
-  ConfigReader(JsonObject json, String prefix, List<Violation> violations) {
+  ConfigReader(JsonObject json, String prefix, List<Violation> violations, Map<String, KeySpec> keys) {
     this.json = json == null ? new JsonObject() : json;
     this.prefix = prefix;
     this.violations = violations;
+    this.keys = keys;
   }
 
-  static ConfigReader root(JsonObject json, List<Violation> violations) {
-    return new ConfigReader(json, "", violations);
+  /** {@code keys} collects every key read with its type, so the reference docs come from the parser itself. */
+  static ConfigReader root(JsonObject json, List<Violation> violations, Map<String, KeySpec> keys) {
+    return new ConfigReader(json, "", violations, keys);
+  }
+
+  private void declare(String key, String type) {
+    keys.put(path(key), new KeySpec(path(key), type));
   }
 
   String path(String key) {
@@ -45,9 +52,9 @@ final class ConfigReader {
     Object value = json.getValue(key);
     if (value != null && !(value instanceof JsonObject)) {
       violation(key, "must be a mapping", quote(value));
-      return new ConfigReader(new JsonObject(), path(key), violations);
+      return new ConfigReader(new JsonObject(), path(key), violations, keys);
     }
-    return new ConfigReader((JsonObject) value, path(key), violations);
+    return new ConfigReader((JsonObject) value, path(key), violations, keys);
   }
 
   boolean has(String key) {
@@ -56,6 +63,7 @@ final class ConfigReader {
   }
 
   String string(String key, String fallback) {
+    declare(key, "string");
     Object value = json.getValue(key);
     if (value == null) {
       return fallback;
@@ -70,6 +78,7 @@ final class ConfigReader {
 
   /** Like {@link #string} but never echoes the value in a violation. */
   String secret(String key) {
+    declare(key, "secret (never printed)");
     Object value = json.getValue(key);
     if (value == null) {
       return null;
@@ -84,6 +93,7 @@ final class ConfigReader {
 
   String oneOf(String key, String fallback, Set<String> allowed) {
     String value = string(key, fallback);
+    declare(key, "one of " + String.join(", ", allowed.stream().sorted().toList()));
     if (value == null) {
       return null;
     }
@@ -96,6 +106,7 @@ final class ConfigReader {
   }
 
   int integer(String key, int fallback, int min, int max) {
+    declare(key, "integer " + min + "…" + max);
     Object value = json.getValue(key);
     if (value == null) {
       return fallback;
@@ -119,6 +130,7 @@ final class ConfigReader {
   }
 
   double decimal(String key, double fallback, double min, double max) {
+    declare(key, "number " + min + "…" + max);
     Object value = json.getValue(key);
     if (value == null) {
       return fallback;
@@ -137,6 +149,7 @@ final class ConfigReader {
   }
 
   boolean bool(String key, boolean fallback) {
+    declare(key, "boolean");
     Object value = json.getValue(key);
     if (value == null) {
       return fallback;
@@ -156,6 +169,7 @@ final class ConfigReader {
   }
 
   Duration duration(String key, Duration fallback, Duration min, Duration max) {
+    declare(key, "duration " + Units.format(min) + "…" + Units.format(max));
     return unit(key, fallback, Units::duration, d -> {
       if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
         return "must be between " + Units.format(min) + " and " + Units.format(max);
@@ -165,6 +179,7 @@ final class ConfigReader {
   }
 
   long bytes(String key, long fallback, long min, long max) {
+    declare(key, "size " + min + "…" + max + " bytes");
     return unit(key, fallback, Units::bytes, n -> n < min || n > max ? "must be between " + min + " and " + max + " bytes" : null);
   }
 
@@ -188,6 +203,7 @@ final class ConfigReader {
   }
 
   List<String> strings(String key) {
+    declare(key, "list of strings (env: comma-separated)");
     Object value = json.getValue(key);
     if (value == null) {
       return List.of();
@@ -208,6 +224,7 @@ final class ConfigReader {
   }
 
   Map<String, String> stringMap(String key) {
+    declare(key, "map of strings");
     Object value = json.getValue(key);
     if (value == null) {
       return Map.of();
@@ -222,6 +239,7 @@ final class ConfigReader {
   }
 
   JsonObject raw(String key) {
+    declare(key, "free-form map");
     Object value = json.getValue(key);
     return value instanceof JsonObject o ? o.copy() : new JsonObject();
   }
@@ -229,6 +247,7 @@ final class ConfigReader {
   /** Parses a connection URL; the violation shows it with any password masked. */
   URI url(String key, Set<String> schemes) {
     String value = string(key, null);
+    declare(key, "URL (" + String.join(", ", schemes.stream().sorted().toList()) + ")");
     if (value == null) {
       return null;
     }
