@@ -31,7 +31,7 @@ public final class GrpcServerVerticle extends VerticleBase {
   public Future<?> start() {
     loopProbe = EventLoopProbe.start(vertx, "grpc");
     long busTimeout = config.server().http().timeout().toMillis();
-    long healthTimeout = config.monitoring().health().checkTimeout().toMillis() + 1000;
+    long healthTimeout = config.monitoring().health().checkTimeout().toMillis() + 2000;
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.addService(GreeterGrpc.service(vertx.eventBus(), busTimeout));
     grpc.addService(new GrpcHealth(vertx, Set.of(GreeterGrpcService.SERVICE_NAME.fullyQualifiedName()),

@@ -6,14 +6,19 @@ import io.vertx.core.shareddata.LocalMap;
 
 /**
  * A heartbeat on one event loop: every {@link #INTERVAL_MS} it records how late its timer fired.
- * A blocked loop stops beating, so a stale heartbeat is how liveness sees a stuck loop.
+ * A blocked loop stops beating, so a stale heartbeat is how liveness sees a stuck loop; the worst
+ * lag of the last {@link #WINDOW} ticks is kept, because after a block the missed ticks catch up
+ * at once and the newest lag alone would already look healthy.
  */
 public final class EventLoopProbe {
   static final String MAP = "xredline.health.event-loops";
   static final long INTERVAL_MS = 100;
+  static final int WINDOW = 30;
 
   private final Vertx vertx;
   private final String key;
+  private final long[] recent = new long[WINDOW];
+  private int next;
   private long timerId = -1;
   private long expectedAt;
 
@@ -35,11 +40,17 @@ public final class EventLoopProbe {
     long now = System.nanoTime();
     long lagMs = Math.max(0, (now - expectedAt) / 1_000_000);
     expectedAt = now + INTERVAL_MS * 1_000_000;
-    beat(lagMs);
+    recent[next] = lagMs;
+    next = (next + 1) % WINDOW;
+    long worst = 0;
+    for (long lag : recent) {
+      worst = Math.max(worst, lag);
+    }
+    beat(worst);
   }
 
-  private void beat(long lagMs) {
-    loops(vertx).put(key, new JsonObject().put("at", System.currentTimeMillis()).put("lag_ms", lagMs));
+  private void beat(long worstRecentLagMs) {
+    loops(vertx).put(key, new JsonObject().put("at", System.currentTimeMillis()).put("lag_ms", worstRecentLagMs));
   }
 
   public void stop() {

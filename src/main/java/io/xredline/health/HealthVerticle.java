@@ -77,6 +77,8 @@ public final class HealthVerticle extends VerticleBase {
     probes.put(HealthApi.Probe.ALL, register(all, timeout));
 
     vertx.eventBus().<JsonObject>localConsumer(HealthApi.LIFECYCLE, this::onLifecycle);
+    // one round now loads every check's classes and opens the connections, so the first probe is fast
+    probes.get(HealthApi.Probe.ALL).checkStatus();
     return vertx.eventBus().<JsonObject>localConsumer(HealthApi.QUERY, this::onQuery).completion();
   }
 

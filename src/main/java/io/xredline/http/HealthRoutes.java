@@ -10,7 +10,7 @@ final class HealthRoutes {
 
   HealthRoutes(long checkTimeoutMs) {
     // the health verticle itself bounds every check; this only guards against it not answering
-    this.timeoutMs = checkTimeoutMs + 1000;
+    this.timeoutMs = checkTimeoutMs + 2000;
   }
 
   void mount(Router router) {
