@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
@@ -41,30 +42,41 @@ public final class Application {
    */
   public static Future<RunningApp> start(AppConfig config) {
     long begin = System.nanoTime();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
-    RunningApp app = new RunningApp(vertx, config, new EmbeddedServers());
     Promise<RunningApp> started = Promise.promise();
     LIFECYCLE.info("xredline starting: env={}", config.env());
+    Clustering.start(config.cluster(), new VertxOptions().setPreferNativeTransport(false)).onComplete(
+        node -> launch(node, config, begin, started),
+        e -> started.fail(new StartupException("cluster join failed: " + rootMessage(e), e)));
+    return started.future();
+  }
+
+  private static void launch(Clustering.Node node, AppConfig config, long begin, Promise<RunningApp> started) {
+    Vertx vertx = node.vertx();
+    if (node.clusterManager() != null) {
+      LIFECYCLE.info("cluster: joined {} as {} ({} members)", config.cluster().name(), node.clusterManager().getNodeId(),
+          node.clusterManager().getNodes().size());
+    }
+    RunningApp app = new RunningApp(vertx, config, new EmbeddedServers());
     vertx.executeBlocking(() -> app.embedded().start(config.data()))
         .recover(e -> Future.failedFuture(new StartupException(rootMessage(e), e)))
         .compose(backends -> {
           app.backends(backends);
           LIFECYCLE.info("database: {}", backends.databaseLabel());
           LIFECYCLE.info("cache: {}", backends.redisLabel());
-          return boot(app, config, backends);
+          return boot(app, config, backends, node.clusterManager());
         })
         .onComplete(ok -> {
           LIFECYCLE.info("ready in {} ms", (System.nanoTime() - begin) / 1_000_000);
           started.complete(app);
         }, failure -> app.stop().onComplete(ignored -> started.fail(failure)));
-    return started.future();
   }
 
-  private static Future<RunningApp> boot(RunningApp app, AppConfig config, Backends backends) {
+  private static Future<RunningApp> boot(RunningApp app, AppConfig config, Backends backends,
+                                         ClusterManager clusterManager) {
     Vertx vertx = app.vertx();
     AppConfig.Http http = config.server().http();
     AppConfig.Grpc grpc = config.server().grpc();
-    return vertx.deployVerticle(new HealthVerticle(config, backends))
+    return vertx.deployVerticle(new HealthVerticle(config, backends, clusterManager))
         .onSuccess(app::capability)
         .compose(id -> deploy(vertx, () -> new HttpServerVerticle(config), http.instances(),
             "HTTP listener on " + http.host() + ":" + http.port()))

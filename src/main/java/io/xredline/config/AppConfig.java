@@ -101,6 +101,8 @@ public record AppConfig(
   public record Tracing(boolean enabled, String endpoint, double sampleRatio) {
   }
 
-  public record Cluster(boolean enabled, String host, int port, List<String> members) {
+  /** {@code host} is the interface Hazelcast and the event bus bind; {@code publicHost} what peers dial (null = host). */
+  public record Cluster(boolean enabled, String name, String host, String publicHost, int port, int eventBusPort,
+                        List<String> members, int minMembers) {
   }
 }

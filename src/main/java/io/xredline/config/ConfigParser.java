@@ -241,11 +241,26 @@ public final class ConfigParser {
   }
 
   private static AppConfig.Cluster cluster(ConfigReader r) {
+    boolean enabled = r.bool("enabled", false);
+    List<String> members = r.strings("members");
+    for (String member : members) {
+      if (!member.matches("[A-Za-z0-9.-]+(:\\d{1,5})?")) {
+        r.violation("members", "must list host or host:port entries, one member each (no port ranges)",
+            ConfigReader.quote(member));
+      }
+    }
+    if (enabled && members.isEmpty()) {
+      r.violation("members", "must name at least one member (host:port) when clustering is enabled", null);
+    }
     return new AppConfig.Cluster(
-        r.bool("enabled", false),
+        enabled,
+        r.string("name", "xredline"),
         r.string("host", "127.0.0.1"),
+        r.string("public_host", null),
         r.integer("port", 5701, 1, 65535),
-        r.strings("members"));
+        r.integer("event_bus_port", 0, 0, 65535),
+        members,
+        r.integer("min_members", 1, 1, 1000));
   }
 
   /** CONTRACT §2: what prod refuses even when every value is well formed. */

@@ -69,6 +69,13 @@ final class DependencyChecks {
     });
   }
 
+  static Future<Status> cluster(io.vertx.core.spi.cluster.ClusterManager manager, int minMembers) {
+    int members = manager.isActive() ? manager.getNodes().size() : 0;
+    JsonObject data = new JsonObject().put("members", members).put("min_members", minMembers)
+        .put("node_id", manager.getNodeId());
+    return Future.succeededFuture(manager.isActive() && members >= minMembers ? Status.OK(data) : Status.KO(data));
+  }
+
   void close() {
     web.close();
   }

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import io.xredline.config.AppConfig;
@@ -44,9 +45,13 @@ public final class HealthVerticle extends VerticleBase {
   private record Cached(long expiresAt, Future<HealthApi.Report> report) {
   }
 
-  public HealthVerticle(AppConfig config, Backends backends) {
+  private final ClusterManager clusterManager;
+
+  /** {@code clusterManager} is null when not clustered; otherwise readiness includes a {@code cluster} check. */
+  public HealthVerticle(AppConfig config, Backends backends, ClusterManager clusterManager) {
     this.config = config;
     this.backends = backends;
+    this.clusterManager = clusterManager;
   }
 
   @Override
@@ -67,6 +72,9 @@ public final class HealthVerticle extends VerticleBase {
     ready.put("memory", () -> DependencyChecks.memory(health.memoryThreshold()));
     ready.putAll(live);
     health.httpDependencies().forEach((name, url) -> ready.put("http:" + name, () -> checks.http(url, timeout)));
+    if (clusterManager != null) {
+      ready.put("cluster", () -> DependencyChecks.cluster(clusterManager, config.cluster().minMembers()));
+    }
     Map<String, Supplier<Future<Status>>> startup = Map.of("startup", this::startup);
     Map<String, Supplier<Future<Status>>> all = new java.util.LinkedHashMap<>(ready);
     all.putAll(startup);

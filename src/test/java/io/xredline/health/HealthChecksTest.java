@@ -45,7 +45,7 @@ class HealthChecksTest {
     AppConfig config = TestApp.config(overrides);
     Vertx vertx = Vertx.vertx();
     try {
-      vertx.deployVerticle(new HealthVerticle(config, new Backends(db, "db", TestBackends.redisUrl(), "redis")))
+      vertx.deployVerticle(new HealthVerticle(config, new Backends(db, "db", TestBackends.redisUrl(), "redis"), null))
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       JsonObject startup = query(vertx, HealthApi.Probe.STARTUP);
       assertThat(startup.getString("status")).isEqualTo("DOWN");
