@@ -50,9 +50,14 @@ final class Clustering {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true);
-    // one <member> per entry: a port range in a single entry is not supported by the TCP-IP joiner
-    cluster.members().forEach(join.getTcpIpConfig()::addMember);
+    if (cluster.kubernetesServiceDns() != null) {
+      // DNS lookup mode: the headless Service's name resolves to every pod; needs no Kubernetes API access
+      join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", cluster.kubernetesServiceDns());
+    } else {
+      join.getTcpIpConfig().setEnabled(true);
+      // one <member> per entry: a port range in a single entry is not supported by the TCP-IP joiner
+      cluster.members().forEach(join.getTcpIpConfig()::addMember);
+    }
     return config;
   }
 }

@@ -103,6 +103,6 @@ public record AppConfig(
 
   /** {@code host} is the interface Hazelcast and the event bus bind; {@code publicHost} what peers dial (null = host). */
   public record Cluster(boolean enabled, String name, String host, String publicHost, int port, int eventBusPort,
-                        List<String> members, int minMembers) {
+                        List<String> members, String kubernetesServiceDns, int minMembers) {
   }
 }

@@ -249,8 +249,10 @@ public final class ConfigParser {
             ConfigReader.quote(member));
       }
     }
-    if (enabled && members.isEmpty()) {
-      r.violation("members", "must name at least one member (host:port) when clustering is enabled", null);
+    String serviceDns = r.string("kubernetes_service_dns", null);
+    if (enabled && members.isEmpty() && serviceDns == null) {
+      r.violation("members", "must name at least one member (host:port) when clustering is enabled"
+          + " (or set cluster.kubernetes_service_dns)", null);
     }
     return new AppConfig.Cluster(
         enabled,
@@ -260,6 +262,7 @@ public final class ConfigParser {
         r.integer("port", 5701, 1, 65535),
         r.integer("event_bus_port", 0, 0, 65535),
         members,
+        serviceDns,
         r.integer("min_members", 1, 1, 1000));
   }
 

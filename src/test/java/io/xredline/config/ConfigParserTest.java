@@ -83,7 +83,7 @@ class ConfigParserTest {
       assertThat(c.monitoring().health().memoryThreshold()).isEqualTo(0.9);
       assertThat(c.monitoring().tracing()).isEqualTo(new AppConfig.Tracing(false, null, 0.1));
       assertThat(c.monitoring().docsEnabled()).isTrue();
-      assertThat(c.cluster()).isEqualTo(new AppConfig.Cluster(false, "xredline", "127.0.0.1", null, 5701, 0, List.of(), 1));
+      assertThat(c.cluster()).isEqualTo(new AppConfig.Cluster(false, "xredline", "127.0.0.1", null, 5701, 0, List.of(), null, 1));
     }
 
     @Test
@@ -319,7 +319,8 @@ class ConfigParserTest {
           Case.of("cluster member given as a port range", "cluster.members", new JsonArray().add("10.0.0.1:5701-5703"),
               "cluster.members: must list host or host:port entries, one member each (no port ranges) (got \"10.0.0.1:5701-5703\")"),
           Case.of("clustering enabled without members", "cluster.enabled", true,
-              "cluster.members: must name at least one member (host:port) when clustering is enabled"),
+              "cluster.members: must name at least one member (host:port) when clustering is enabled"
+                  + " (or set cluster.kubernetes_service_dns)"),
           Case.of("cluster min_members 0", "cluster.min_members", 0,
               "cluster.min_members: must be between 1 and 1000 (got 0)"))
           .map(c -> dynamicTest(c.name(), () -> assertThat(violations(c.tree(), "dev")).containsExactlyElementsOf(c.lines())));
