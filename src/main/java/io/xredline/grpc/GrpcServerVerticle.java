@@ -10,6 +10,7 @@ import io.xredline.api.helloworld.v1.GreeterGrpcService;
 import io.xredline.config.AppConfig;
 import io.xredline.health.EventLoopProbe;
 import io.xredline.health.HealthApi;
+import io.xredline.http.Drain;
 
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,7 @@ public final class GrpcServerVerticle extends VerticleBase {
   public Future<?> start() {
     loopProbe = EventLoopProbe.start(vertx, "grpc");
     long busTimeout = config.server().http().timeout().toMillis();
-    long healthTimeout = config.monitoring().health().checkTimeout().toMillis() + 2000;
+    long healthTimeout = HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout());
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.addService(GreeterGrpc.service(vertx.eventBus(), busTimeout));
     grpc.addService(new GrpcHealth(vertx, Set.of(GreeterGrpcService.SERVICE_NAME.fullyQualifiedName()),
@@ -51,10 +52,6 @@ public final class GrpcServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (loopProbe != null) {
-      loopProbe.stop();
-    }
-    return server == null ? Future.succeededFuture()
-        : server.shutdown(config.server().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return Drain.stop(server, loopProbe, config.server().shutdownTimeout());
   }
 }

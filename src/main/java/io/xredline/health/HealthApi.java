@@ -38,6 +38,14 @@ public final class HealthApi {
     }
   }
 
+  /**
+   * How long a transport waits for the health verticle: it bounds every check by check_timeout
+   * itself, so this only guards against the verticle not answering at all (a cold JVM needs slack).
+   */
+  public static long transportTimeoutMs(java.time.Duration checkTimeout) {
+    return checkTimeout.toMillis() + 2000;
+  }
+
   public static Future<Report> query(EventBus bus, Probe probe, long timeoutMs) {
     return bus.<JsonObject>request(QUERY, new JsonObject().put("probe", probe.wire()),
             new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(true))

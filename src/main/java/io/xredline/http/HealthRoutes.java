@@ -8,9 +8,8 @@ import io.xredline.health.HealthApi;
 final class HealthRoutes {
   private final long timeoutMs;
 
-  HealthRoutes(long checkTimeoutMs) {
-    // the health verticle itself bounds every check; this only guards against it not answering
-    this.timeoutMs = checkTimeoutMs + 2000;
+  HealthRoutes(long timeoutMs) {
+    this.timeoutMs = timeoutMs;
   }
 
   void mount(Router router) {

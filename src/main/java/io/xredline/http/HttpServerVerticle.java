@@ -8,6 +8,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.xredline.config.AppConfig;
 import io.xredline.health.EventLoopProbe;
+import io.xredline.health.HealthApi;
 
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +26,7 @@ public final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     loopProbe = EventLoopProbe.start(vertx, "http");
     Router router = ApiRouter.create(vertx, config);
-    new HealthRoutes(config.monitoring().health().checkTimeout().toMillis()).mount(router);
+    new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout())).mount(router);
     new GreeterRoutes(config.server().http().timeout().toMillis()).mount(router);
     server = vertx.createHttpServer(options(config)).requestHandler(router);
     return server.listen();
@@ -49,13 +50,8 @@ public final class HttpServerVerticle extends VerticleBase {
     return options;
   }
 
-  /** Stops accepting, lets in-flight requests finish within the drain budget, then closes. */
   @Override
   public Future<?> stop() {
-    if (loopProbe != null) {
-      loopProbe.stop();
-    }
-    return server == null ? Future.succeededFuture()
-        : server.shutdown(config.server().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return Drain.stop(server, loopProbe, config.server().shutdownTimeout());
   }
 }
