@@ -22,7 +22,7 @@ describe('ApiClient: requests and the error envelope', () => {
     expect(e.message).toBe('phone must be a string');
     expect(e.requestId).toMatch(/^req-\d+$/);
     expect(e.field).toBe('phone');
-    expect(e.userMessage).toBe('One of the fields is not valid.');
+    expect(e.userMessage).toBe('Phone must be a string');
     expect(server.seen[0]!.headers['Content-Type']).toBe('application/json');
     expect(server.seen[0]!.body).toMatchObject({ username: 'alice', captcha_code: '123456' });
   });

@@ -30,3 +30,11 @@ describe('reason → message mapping', () => {
     expect(fieldFor(new ApiError(401, 'INVALID_CREDENTIALS', 'x'))).toBeNull();
   });
 });
+
+describe('VALIDATION_FAILED', () => {
+  it("uses the server's message, which names the field and the rule", () => {
+    expect(describeError(new ApiError(400, 'VALIDATION_FAILED', 'name must be at most 100 characters', { field: 'name' })))
+      .toBe('Name must be at most 100 characters');
+    expect(describeError(new ApiError(400, 'VALIDATION_FAILED', ''))).toBe('One of the fields is not valid.');
+  });
+});

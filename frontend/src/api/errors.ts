@@ -120,6 +120,10 @@ export function describe(error: ApiError): string {
   if (!base) {
     return error.message || `The request failed (HTTP ${error.status}).`;
   }
+  if (error.reason === 'VALIDATION_FAILED' && error.message) {
+    // the server names the field and the rule ("name must be at most 100 characters"): say exactly that
+    return error.message.charAt(0).toUpperCase() + error.message.slice(1);
+  }
   if (error.reason === 'ACCOUNT_LOCKED') {
     const until = formatTime(error.metadata.unlock_time);
     return until ? `${base} Try again after ${until}.` : base;

@@ -23,6 +23,14 @@ describe('ErrorNotice', () => {
     expect(alert.attributes('data-reason')).toBe('INVALID_CREDENTIALS');
   });
 
+  it('does not repeat the server message when the mapped message already says it', () => {
+    const wrapper = mount(ErrorNotice, {
+      props: { error: new ApiError(400, 'VALIDATION_FAILED', 'name must be at most 100 characters', { field: 'name' }, 'r-1') },
+    });
+    expect(wrapper.text()).toContain('Name must be at most 100 characters');
+    expect(wrapper.text()).not.toContain('Server said');
+  });
+
   it('renders nothing without an error', () => {
     expect(mount(ErrorNotice, { props: { error: null } }).find('[role="alert"]').exists()).toBe(false);
   });
