@@ -3,8 +3,8 @@ import vue from '@vitejs/plugin-vue';
 
 // The service serves dist/ itself (FrontendRoutes), so every URL is same-origin and the CSP
 // ("default-src 'self'") holds: no inline scripts, no CDNs. In `npm run dev` the API is proxied
-// to a locally running service (scripts/run) for the same reason.
-const backend = process.env.XREDLINE_URL ?? 'http://127.0.0.1:8000';
+// to the running service (scripts/run; compose/compose.dev.yaml sets API_PROXY_TARGET) for the same reason.
+const backend = process.env.API_PROXY_TARGET ?? 'http://127.0.0.1:8000';
 
 export default defineConfig({
   plugins: [vue()],

@@ -18,10 +18,9 @@ export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '-
 /** conf/config-test.yaml: auth.captcha.fixed_code makes every captcha answer this. */
 export const CAPTCHA_CODE = process.env.XREDLINE_TEST_CAPTCHA ?? '123456';
 
-const PG_HOST = process.env.XREDLINE_E2E_PG_HOST ?? '127.0.0.1';
-const PG_PORT = process.env.XREDLINE_E2E_PG_PORT ?? '5432';
-const PG_USER = process.env.XREDLINE_E2E_PG_USER ?? 'postgres';
-const REDIS_URL = process.env.XREDLINE_E2E_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+// the same variables the Java tests read (TestBackends): an admin URL that may create databases
+const PG_ADMIN_URL = process.env.XREDLINE_TEST_PG_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.XREDLINE_TEST_REDIS_URL || 'redis://127.0.0.1:6379/0';
 const READY_TIMEOUT_MS = 180_000;
 
 export function freePort() {
@@ -37,8 +36,13 @@ export function freePort() {
 }
 
 function psql(sql) {
-  execFileSync('psql', ['-h', PG_HOST, '-p', PG_PORT, '-U', PG_USER, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', sql],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('psql', [PG_ADMIN_URL, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function databaseUrl(name) {
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 /**
@@ -70,7 +74,7 @@ export async function startService(hint) {
     XREDLINE_SERVER__GRPC__PORT: String(grpcPort),
     XREDLINE_SERVER__GRPC__INSTANCES: '1',
     XREDLINE_SERVER__SHUTDOWN_TIMEOUT: '5s',
-    XREDLINE_DATA__DATABASE__URL: `postgresql://${PG_USER}@${PG_HOST}:${PG_PORT}/${database}`,
+    XREDLINE_DATA__DATABASE__URL: databaseUrl(database),
     XREDLINE_DATA__REDIS__URL: REDIS_URL,
     XREDLINE_DATA__REDIS__KEY_PREFIX: keyPrefix,
   };
