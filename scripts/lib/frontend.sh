@@ -24,4 +24,6 @@ frontend_build() {
   local root="$1"
   frontend_install "$root"
   (cd "$root/frontend" && npm run build)
+  # Maven copies resources without deleting: old content-hashed assets would pile up in the jar
+  rm -rf "$root/target/classes/webroot"
 }
