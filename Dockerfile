@@ -107,7 +107,10 @@ WORKDIR /app
 COPY --from=backend /src/target/xredline.jar /app/xredline.jar
 COPY --from=frontend /src/frontend/dist /app/frontend/dist
 COPY conf/ /app/conf/
+# The backend stage builds the jar without frontend/dist (the stages run in parallel), so the
+# service serves the browser frontend from this directory instead of the jar's webroot/.
 ENV XREDLINE_ENV=prod \
+    XREDLINE_SERVER__HTTP__FRONTEND_DIR=/app/frontend/dist \
     LANG=C.UTF-8 \
     TZ=UTC
 EXPOSE 8000 9000

@@ -20,7 +20,8 @@ SPECIAL_ENV = {"XREDLINE_ENV", "XREDLINE_CONFIG"}
 # Env names given to the dev toolbox container for its own tooling, not to the service.
 TOOLING_ENV = {"JAVA_DEBUG_OPTS": "JDWP flags for `java $JAVA_DEBUG_OPTS -jar` in the dev container",
                "AUTHORIZED_KEYS_FILE": "dev container sshd entrypoint",
-               "CHOKIDAR_USEPOLLING": "Vite file watcher in the dev frontend container"}
+               "CHOKIDAR_USEPOLLING": "Vite file watcher in the dev frontend container",
+               "API_PROXY_TARGET": "Vite dev server proxy to the backend (frontend/vite.config.ts)"}
 
 
 def out(status, text):

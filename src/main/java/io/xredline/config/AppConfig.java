@@ -31,8 +31,11 @@ public record AppConfig(
   public record Server(Http http, Grpc grpc, Duration shutdownDelay, Duration shutdownTimeout) {
   }
 
-  /** {@code instances} is already resolved: 0 in the file means one per core. */
-  public record Http(String host, int port, int instances, Duration timeout, long maxBodySize) {
+  /**
+   * {@code instances} is already resolved: 0 in the file means one per core. {@code frontendDir}
+   * null means the browser frontend built into the jar (classpath {@code webroot/}).
+   */
+  public record Http(String host, int port, int instances, Duration timeout, long maxBodySize, Path frontendDir) {
   }
 
   public record Grpc(String host, int port, int instances) {

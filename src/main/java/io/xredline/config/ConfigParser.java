@@ -77,13 +77,24 @@ public final class ConfigParser {
             http.integer("port", 8000, 0, 65535),
             instances(http),
             http.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(1), Duration.ofHours(1)),
-            http.bytes("max_body_size", 1024 * 1024, 1, 1024L * 1024 * 1024)),
+            http.bytes("max_body_size", 1024 * 1024, 1, 1024L * 1024 * 1024),
+            frontendDir(http)),
         new AppConfig.Grpc(
             grpc.string("host", "0.0.0.0"),
             grpc.integer("port", 9000, 0, 65535),
             instances(grpc)),
         r.duration("shutdown_delay", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5)),
         r.duration("shutdown_timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1)));
+  }
+
+  /** A configured directory must hold a frontend build; a typo would otherwise serve only 404s. */
+  private static Path frontendDir(ConfigReader http) {
+    Path dir = pathOrNull(http.string("frontend_dir", null));
+    if (dir != null && !Files.isRegularFile(dir.resolve("index.html"))) {
+      http.violation("frontend_dir", "must be a directory containing index.html (the frontend build, frontend/dist)",
+          ConfigReader.quote(dir.toString()));
+    }
+    return dir;
   }
 
   private static int instances(ConfigReader r) {

@@ -186,6 +186,17 @@ class ConfigParserTest {
     }
 
     @Test
+    @DisplayName("the frontend comes from the jar unless server.http.frontend_dir names a build directory")
+    void frontendDir() throws Exception {
+      assertThat(ConfigParser.parse(devTree(), "dev").server().http().frontendDir()).isNull();
+      Files.writeString(tmp.resolve("index.html"), "<!doctype html>");
+
+      AppConfig c = ConfigParser.parse(devTree("server.http.frontend_dir", tmp.toString()), "dev");
+
+      assertThat(c.server().http().frontendDir()).isEqualTo(tmp);
+    }
+
+    @Test
     @DisplayName("features and plugins are passed through untouched")
     void rawSections() {
       JsonObject features = new JsonObject().put("beta", true).put("rollout", new JsonObject().put("pct", 10));
@@ -277,6 +288,9 @@ class ConfigParserTest {
               "security.tls.cert_file", missingCert, "security.tls.key_file", missingCert), List.of(
               "security.tls.cert_file: must name a readable PEM file (got \"" + missingCert + "\")",
               "security.tls.key_file: must name a readable PEM file (got \"" + missingCert + "\")")),
+          Case.of("frontend directory without an index.html", "server.http.frontend_dir", tmp.toString(),
+              "server.http.frontend_dir: must be a directory containing index.html (the frontend build, frontend/dist)"
+                  + " (got \"" + tmp + "\")"),
           Case.of("relative metrics path", "monitoring.metrics.path", "metrics",
               "monitoring.metrics.path: must be an absolute path like /metrics (got \"metrics\")"),
           Case.of("metrics path with a query", "monitoring.metrics.path", "/metrics?x=1",
