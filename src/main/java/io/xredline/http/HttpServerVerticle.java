@@ -27,6 +27,7 @@ public final class HttpServerVerticle extends VerticleBase {
     Router router = ApiRouter.create(vertx, config);
     new HealthRoutes(config.monitoring().health().checkTimeout().toMillis()).mount(router);
     new GreeterRoutes(config.server().http().timeout().toMillis()).mount(router);
+    new AuthRoutes(config.server().http().timeout().toMillis()).mount(router);
     server = vertx.createHttpServer(options(config)).requestHandler(router);
     return server.listen();
   }
