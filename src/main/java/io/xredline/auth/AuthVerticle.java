@@ -58,8 +58,8 @@ public final class AuthVerticle extends VerticleBase {
     LoginAttempts attempts = new LoginAttempts(api, keys, auth.maxLoginAttempts(), auth.lockWindow(), auth.lockDuration());
     Tokens tokens = new Tokens(vertx, auth.jwt());
     Sessions sessions = new Sessions(tokens, new TokenFamilies(api, keys), events, auth.jwt());
-    TwoFactor twoFactor = new TwoFactor(users, new SecretBox(auth.totp().encryptionKey()), new TotpReplayGuard(api, keys),
-        events, auth);
+    SecretBox totpBox = auth.totp().encryptionKey() == null ? null : new SecretBox(auth.totp().encryptionKey());
+    TwoFactor twoFactor = new TwoFactor(users, totpBox, new TotpReplayGuard(api, keys), events, auth);
     Registration registration = new Registration(users, hashing, captchas, events);
     Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts());
 

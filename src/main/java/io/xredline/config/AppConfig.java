@@ -91,7 +91,7 @@ public record AppConfig(
   public record Password(int memoryKib, int iterations, int parallelism, int hashingPoolSize) {
   }
 
-  /** {@code encryptionKey} is 32 bytes (AES-256) that encrypt TOTP secrets at rest. */
+  /** {@code encryptionKey} is 32 bytes (AES-256) that encrypt TOTP secrets at rest; null only when TOTP is off in prod. */
   public record Totp(String issuer, byte[] encryptionKey) {
   }
 

@@ -233,8 +233,10 @@ public final class ConfigParser {
       }
     }
     if (bytes == null && key == null) {
-      if ("prod".equals(env) && enabled) {
-        totp.violation("encryption_key", "is required in prod when auth.totp_enabled is true; set TOTP_ENCRYPTION_KEY", null);
+      if ("prod".equals(env)) {
+        if (enabled) {
+          totp.violation("encryption_key", "is required in prod when auth.totp_enabled is true; set TOTP_ENCRYPTION_KEY", null);
+        }
       } else {
         // dev/test without a key: the shipped dev key, which prod refuses
         bytes = java.util.Base64.getDecoder().decode(SHIPPED_TOTP_KEYS.get(0));
