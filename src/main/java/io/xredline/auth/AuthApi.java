@@ -25,6 +25,8 @@ public final class AuthApi {
   public static final String TOTP_ENABLE = "xredline.auth.totp.enable";
   public static final String TOTP_DISABLE = "xredline.auth.totp.disable";
   public static final String JWKS = "xredline.auth.jwks";
+  /** Operator-only (the {@code user create} CLI): no transport routes to it. */
+  public static final String CREATE_USER = "xredline.auth.create-user";
 
   /** Where captcha codes go for delivery: {@link Delivery} messages; consumers must never log the code. */
   public static final String DELIVER_SMS = "xredline.auth.captcha.deliver.sms";
@@ -265,6 +267,13 @@ public final class AuthApi {
   public static Future<Void> totpDisable(EventBus bus, Principal p, String code, Caller c, long timeoutMs) {
     return request(bus, TOTP_DISABLE, new JsonObject().put("principal", p.toJson()).put("totp_code", code), c,
         timeoutMs).mapEmpty();
+  }
+
+  /** Creates an account without captcha or email (for operators); same username and password rules. */
+  public static Future<Registered> createUser(EventBus bus, String username, String password, boolean admin, Caller c,
+                                              long timeoutMs) {
+    return request(bus, CREATE_USER, new JsonObject().put("username", username).put("password", password)
+        .put("admin", admin), c, timeoutMs).map(Registered::fromJson);
   }
 
   /** The public JWK set, or {@code NOT_FOUND} when tokens are signed with a shared secret. */

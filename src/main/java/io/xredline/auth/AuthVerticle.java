@@ -89,6 +89,8 @@ public final class AuthVerticle extends VerticleBase {
           twoFactor.enable(principal(body), body.getString("totp_code"), caller).map(AuthApi.SUCCESS)));
       consumers.add(on(AuthApi.TOTP_DISABLE, (body, caller) ->
           twoFactor.disable(principal(body), body.getString("totp_code"), caller).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.CREATE_USER, (body, caller) -> registration.createUser(body.getString("username"),
+          body.getString("password"), body.getBoolean("admin", false), caller).map(AuthApi.Registered::toJson)));
       consumers.add(on(AuthApi.JWKS, (body, caller) -> tokens.jwks() == null
           ? Future.failedFuture(new AppError(Reason.NOT_FOUND, "no public keys: tokens are signed with a shared secret"))
           : Future.succeededFuture(tokens.jwks())));

@@ -49,4 +49,18 @@ final class Registration {
           events.publish(AuthEvents.Kind.REGISTER, null, Masked.identifier(r.username()), caller, outcome);
         });
   }
+
+  /** For operators: the same username and password rules, no captcha, no email; optionally an admin. */
+  Future<AuthApi.Registered> createUser(String username, String password, boolean admin, AuthApi.Caller caller) {
+    String name = CredentialRules.username(username);
+    String secret = CredentialRules.password(password, name);
+    List<String> roles = admin ? List.of("admin", "user") : List.of("user");
+    return users.taken(name, null, null)
+        .compose(taken -> taken.isPresent()
+            ? Future.failedFuture(new AppError(taken.get(), "username is taken"))
+            : hashing.hash(secret))
+        .compose(hash -> users.insert(name, hash, null, null, roles))
+        .map(id -> new AuthApi.Registered(admin ? "admin created" : "user created", id))
+        .onSuccess(ok -> events.publish(AuthEvents.Kind.REGISTER, ok.userId(), name, caller, admin ? "admin_created" : "created"));
+  }
 }

@@ -120,6 +120,16 @@ class CaptchaTest extends AuthTestBase {
   }
 
   @Test
+  @DisplayName("auth.captcha.log_codes only works in dev: in test the delivery log still never shows the code")
+  void logCodesOnlyInDev() {
+    try (TestApp logging = TestApp.start("authcaptchalog", overrides("auth.captcha.log_codes", "true"))) {
+      int before = LOG_LINES.size();
+      assertThat(logging.get(AUTH + "/captcha?captcha_type=email&target=carol@example.com").statusCode()).isEqualTo(200);
+      assertThat(waitForLog(before, "ca**@example.com")).doesNotContain(CAPTCHA_CODE).doesNotContain("carol@");
+    }
+  }
+
+  @Test
   @DisplayName("verify: right code → {success:true}, once; the same captcha again → CAPTCHA_EXPIRED (one-time use)")
   void oneTimeUse() {
     String id = captcha(app);
