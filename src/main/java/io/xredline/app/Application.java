@@ -2,6 +2,7 @@ package io.xredline.app;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.xredline.auth.AuthVerticle;
@@ -41,19 +42,32 @@ public final class Application {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
     EmbeddedServers embedded = new EmbeddedServers();
     LIFECYCLE.info("xredline starting: env={}", config.env());
-    return vertx.executeBlocking(() -> embedded.start(config.data()))
-        .recover(e -> Future.failedFuture(new StartupException(e.getMessage(), e)))
-        .compose(backends -> {
-          LIFECYCLE.info("database: {}", backends.databaseLabel());
-          LIFECYCLE.info("cache: {}", backends.redisLabel());
-          RunningApp app = new RunningApp(vertx, config, backends, embedded);
-          return boot(app, config, backends)
-              .onSuccess(v -> LIFECYCLE.info("ready in {} ms", (System.nanoTime() - begin) / 1_000_000))
-              .recover(e -> app.stop().transform(ignored -> Future.failedFuture(e)));
-        }, e -> vertx.close().transform(ignored -> {
+    // Not bound to a Vert.x context: on failure it must still complete after Vert.x has closed
+    // (a context-bound future would hand its completion to a closed event loop and never finish).
+    Promise<RunningApp> result = Promise.promise();
+    vertx.executeBlocking(() -> embedded.start(config.data())).onComplete(started -> {
+      if (started.failed()) {
+        Throwable e = new StartupException(started.cause().getMessage(), started.cause());
+        vertx.close().onComplete(ignored -> {
           embedded.close();
-          return Future.failedFuture(e);
-        }));
+          result.fail(e);
+        });
+        return;
+      }
+      Backends backends = started.result();
+      LIFECYCLE.info("database: {}", backends.databaseLabel());
+      LIFECYCLE.info("cache: {}", backends.redisLabel());
+      RunningApp app = new RunningApp(vertx, config, backends, embedded);
+      boot(app, config, backends).onComplete(booted -> {
+        if (booted.succeeded()) {
+          LIFECYCLE.info("ready in {} ms", (System.nanoTime() - begin) / 1_000_000);
+          result.complete(app);
+        } else {
+          app.stop().onComplete(ignored -> result.fail(booted.cause()));
+        }
+      });
+    });
+    return result.future();
   }
 
   private static Future<RunningApp> boot(RunningApp app, AppConfig config, Backends backends) {

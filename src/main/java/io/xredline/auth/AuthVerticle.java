@@ -63,8 +63,11 @@ public final class AuthVerticle extends VerticleBase {
     Registration registration = new Registration(users, hashing, captchas, events);
     Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts());
 
-    // unknown login names are checked against this, so they cost what a real account costs
-    return hashing.hash(UUID.randomUUID().toString()).compose(dummyHash -> {
+    // the common-password list loads off the event loop; unknown login names are checked against
+    // the dummy hash, so they cost what a real account costs
+    return vertx.executeBlocking(CommonPasswords::size, false)
+        .compose(words -> hashing.hash(UUID.randomUUID().toString()))
+        .compose(dummyHash -> {
       SignIn signIn = new SignIn(users, hashing, dummyHash, captchas, attempts, sessions, twoFactor, events);
       List<Future<Void>> consumers = new ArrayList<>();
       consumers.add(on(AuthApi.CAPTCHA, (body, caller) ->

@@ -105,9 +105,11 @@ public final class ConfigParser {
             redis.string("key_prefix", "xredline:")));
   }
 
+  /** {@code ~} is {@code $HOME} as in a shell (the JVM's user.home ignores it), else user.home. */
   static Path expandHome(String path) {
     if (path.equals("~") || path.startsWith("~/")) {
-      return Path.of(System.getProperty("user.home") + path.substring(1));
+      String home = System.getenv("HOME");
+      return Path.of((home == null || home.isBlank() ? System.getProperty("user.home") : home) + path.substring(1));
     }
     return Path.of(path);
   }
