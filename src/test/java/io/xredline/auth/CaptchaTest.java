@@ -211,6 +211,10 @@ class CaptchaTest extends AuthTestBase {
   void disabled() {
     try (TestApp off = TestApp.start("authcaptchaoff", overrides("auth.captcha.enabled", "false"))) {
       assertError(off.get(AUTH + "/captcha"), 400, "CAPTCHA_DISABLED");
+      try (GrpcCalls offCalls = new GrpcCalls(off.grpcPort())) {
+        assertGrpcError(grpc(offCalls, "GetCaptcha", GetCaptchaRequest.getDefaultInstance(), CaptchaReply.newBuilder()),
+            "INVALID_ARGUMENT", "CAPTCHA_DISABLED");
+      }
       String username = uniqueName("nocap");
       HttpResponse<String> reg = postJson(off, AUTH + "/register", new JsonObject().put("username", username)
           .put("password", PASSWORD).put("email", username + "@example.com"));
