@@ -6,6 +6,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.xredline.auth.AuthVerticle;
+import io.xredline.auth.CaptchaDeliveryVerticle;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
@@ -92,6 +94,10 @@ public final class Application {
           HealthApi.report(vertx.eventBus(), HealthApi.Phase.MIGRATED);
         })
         .compose(v -> vertx.deployVerticle(new GreeterVerticle(config, backends)))
+        .onSuccess(app::capability)
+        .compose(id -> vertx.deployVerticle(new AuthVerticle(config, backends)))
+        .onSuccess(app::capability)
+        .compose(id -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config)))
         .onSuccess(app::capability)
         .compose(id -> deploy(vertx, () -> new GrpcServerVerticle(config), grpc.instances(),
             "gRPC listener on " + grpc.host() + ":" + grpc.port()))

@@ -4,10 +4,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The flags of {@code java -jar xredline.jar}: {@code --conf FILE} (repeatable), {@code --env}, {@code --help}. */
-record CommandLine(List<Path> confFiles, String env, boolean help, String error) {
+/**
+ * The flags of {@code java -jar xredline.jar}: {@code --conf FILE} (repeatable), {@code --env},
+ * {@code --help}, and an optional command ({@code user create --admin NAME}) instead of serving.
+ */
+record CommandLine(List<Path> confFiles, String env, boolean help, String error, List<String> command) {
   static final String USAGE = """
       Usage: java -jar xredline.jar [--conf FILE]... [--env dev|test|prod] [--help]
+             java -jar xredline.jar [--conf FILE]... [--env ...] user create [--admin] NAME
 
       Starts xredline: HTTP (REST, health, metrics) on 8000 and gRPC on 9000 by default.
       With no configuration it runs on an embedded PostgreSQL and Redis (dev/test only).
@@ -15,6 +19,9 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error)
         --conf FILE   extra YAML layered over the defaults; repeatable, later wins
         --env NAME    dev (default), test or prod; same as XREDLINE_ENV
         --help        print this and exit
+
+      user create [--admin] NAME   creates an account (role admin with --admin) in the configured
+                    database; the password is read from stdin (not echoed on a terminal).
 
       Configuration layers, later wins: conf/config.yaml in the jar, conf/config-<env>.yaml
       (jar, then ./conf), --conf files and XREDLINE_CONFIG, XREDLINE_<A>__<B> variables,
@@ -25,6 +32,7 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error)
     List<Path> conf = new ArrayList<>();
     String env = null;
     boolean help = false;
+    List<String> command = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value = null;
@@ -49,14 +57,17 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error)
           }
         }
         default -> {
-          return failure("unknown argument: " + arg);
+          if (command.isEmpty() && arg.startsWith("-")) {
+            return failure("unknown argument: " + arg);
+          }
+          command.add(arg);
         }
       }
     }
-    return new CommandLine(List.copyOf(conf), env, help, null);
+    return new CommandLine(List.copyOf(conf), env, help, null, List.copyOf(command));
   }
 
   private static CommandLine failure(String error) {
-    return new CommandLine(List.of(), null, false, error);
+    return new CommandLine(List.of(), null, false, error, List.of());
   }
 }

@@ -54,6 +54,9 @@ public final class Main {
       return;
     }
     LogSetup.apply(config.log());
+    if (!cli.command().isEmpty()) {
+      System.exit(UserCommand.run(config, cli.command(), System.in, out, err));
+    }
     run(config);
   }
 

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class BusReplies {
   private static final Logger LOG = LoggerFactory.getLogger(BusReplies.class);
   public static final String REQUEST_ID_HEADER = "x-request-id";
+  public static final String CLIENT_IP_HEADER = "x-client-ip";
 
   private BusReplies() {
   }
@@ -44,6 +45,15 @@ public final class BusReplies {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
     if (requestId != null) {
       options.addHeader(REQUEST_ID_HEADER, requestId);
+    }
+    return options;
+  }
+
+  /** Request id and client address travel as headers so capabilities can log and audit them. */
+  public static DeliveryOptions withCaller(String requestId, String clientIp, long timeoutMs) {
+    DeliveryOptions options = withRequestId(requestId, timeoutMs);
+    if (clientIp != null) {
+      options.addHeader(CLIENT_IP_HEADER, clientIp);
     }
     return options;
   }

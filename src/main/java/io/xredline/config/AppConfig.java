@@ -60,14 +60,42 @@ public record AppConfig(
   }
 
   public record Auth(Jwt jwt, Captcha captcha, int maxLoginAttempts, Duration lockWindow, Duration lockDuration,
-                     boolean totpEnabled) {
+                     boolean totpEnabled, Password password, Totp totp) {
   }
 
+  /**
+   * {@code algorithm} signs new tokens; only algorithms in {@code allowedAlgorithms} are ever accepted.
+   * HS256 uses {@code secretKey}; RS256/ES256 use the PEM key files (PKCS#8 private, X.509 public).
+   */
   public record Jwt(String secretKey, String issuer, String audience, Duration accessTokenExpiration,
-                    Duration refreshTokenExpiration, Duration leeway) {
+                    Duration refreshTokenExpiration, Duration leeway, String algorithm, List<String> allowedAlgorithms,
+                    Path privateKeyFile, Path publicKeyFile) {
+    public boolean asymmetric() {
+      return !"HS256".equals(algorithm);
+    }
   }
 
-  public record Captcha(boolean enabled, Duration expiration, String fixedCode, boolean logCodes) {
+  /** The captcha code length is fixed at 6 (CONTRACT §3); {@code email.smtp == null} means log delivery. */
+  public record Captcha(boolean enabled, Duration expiration, String fixedCode, boolean logCodes, Email email) {
+  }
+
+  public record Email(String from, String subject, Smtp smtp) {
+  }
+
+  /** {@code starttls} is one of disabled, optional, required. */
+  public record Smtp(String host, int port, String username, String password, String starttls, boolean ssl) {
+    @Override
+    public String toString() {
+      return "Smtp[" + host + ":" + port + ", username=" + username + ", password=****]";
+    }
+  }
+
+  /** argon2id parameters (never below the OWASP floor m=19456 KiB, t=2, p=1) and the hashing pool size. */
+  public record Password(int memoryKib, int iterations, int parallelism, int hashingPoolSize) {
+  }
+
+  /** {@code encryptionKey} is 32 bytes (AES-256) that encrypt TOTP secrets at rest; null only when TOTP is off in prod. */
+  public record Totp(String issuer, byte[] encryptionKey) {
   }
 
   public record Log(String level, String format) {

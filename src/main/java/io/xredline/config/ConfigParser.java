@@ -21,6 +21,11 @@ public final class ConfigParser {
       "xredline-dev-secret-key-change-me-0123456789",
       "xredline-test-secret-key-not-for-production-0123");
 
+  /** TOTP encryption keys shipped in conf/*.yaml (base64); prod refuses them. */
+  static final List<String> SHIPPED_TOTP_KEYS = List.of("eHJlZGxpbmUtZGV2LXRvdHAta2V5LW5vdC1zZWNyZXQ=");
+
+  static final List<String> JWT_ALGORITHMS = List.of("HS256", "RS256", "ES256");
+
   private static final Duration MAX_DURATION = Duration.ofDays(3650);
   private static final int MAX_INSTANCES = 1024;
 
@@ -52,7 +57,7 @@ public final class ConfigParser {
         env,
         server(root.section("server")),
         data(root.section("data")),
-        auth(root.section("auth")),
+        auth(root.section("auth"), env),
         log(root.section("log")),
         security(root.section("security")),
         monitoring(root.section("monitoring")),
@@ -138,34 +143,137 @@ public final class ConfigParser {
     return Path.of(path);
   }
 
-  private static AppConfig.Auth auth(ConfigReader r) {
+  private static AppConfig.Auth auth(ConfigReader r, String env) {
     ConfigReader jwt = r.section("jwt");
     ConfigReader captcha = r.section("captcha");
-    String secret = jwt.secret("secret_key");
-    if (secret == null) {
-      jwt.violation("secret_key", "is required", null);
-    }
+    AppConfig.Jwt jwtConfig = jwt(jwt);
+    boolean totpEnabled = r.bool("totp_enabled", true);
     String fixedCode = captcha.string("fixed_code", null);
     if (fixedCode != null && !fixedCode.matches("[A-Za-z0-9]{6}")) {
       captcha.violation("fixed_code", "must be 6 letters or digits", Secrets.mask(fixedCode));
     }
     return new AppConfig.Auth(
-        new AppConfig.Jwt(
-            secret,
-            jwt.string("issuer", "xredline"),
-            jwt.string("audience", "xredline"),
-            jwt.duration("access_token_expiration", Duration.ofMinutes(15), Duration.ofSeconds(10), Duration.ofDays(1)),
-            jwt.duration("refresh_token_expiration", Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)),
-            jwt.duration("leeway", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(5))),
+        jwtConfig,
         new AppConfig.Captcha(
             captcha.bool("enabled", true),
             captcha.duration("expiration", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofHours(1)),
             fixedCode,
-            captcha.bool("log_codes", false)),
+            captcha.bool("log_codes", false),
+            email(captcha.section("email"))),
         r.integer("max_login_attempts", 5, 1, 100),
         r.duration("lock_window", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(1)),
         r.duration("lock_duration", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofDays(30)),
-        r.bool("totp_enabled", true));
+        totpEnabled,
+        password(r.section("password")),
+        totp(r.section("totp"), env, totpEnabled));
+  }
+
+  private static AppConfig.Jwt jwt(ConfigReader jwt) {
+    String algorithm = jwt.string("algorithm", "HS256").toUpperCase(Locale.ROOT);
+    if (!JWT_ALGORITHMS.contains(algorithm)) {
+      jwt.violation("algorithm", "must be one of " + String.join(", ", JWT_ALGORITHMS), ConfigReader.quote(algorithm));
+      algorithm = "HS256";
+    }
+    List<String> allowed = jwt.has("allowed_algorithms")
+        ? jwt.strings("allowed_algorithms").stream().map(a -> a.trim().toUpperCase(Locale.ROOT)).toList()
+        : JWT_ALGORITHMS;
+    for (String a : allowed) {
+      if (!JWT_ALGORITHMS.contains(a)) {
+        jwt.violation("allowed_algorithms", "may only list " + String.join(", ", JWT_ALGORITHMS), ConfigReader.quote(a));
+      }
+    }
+    if (!allowed.contains(algorithm)) {
+      jwt.violation("allowed_algorithms", "must include auth.jwt.algorithm (" + algorithm + ")", allowed);
+    }
+    String secret = jwt.secret("secret_key");
+    Path privateKey = pathOrNull(jwt.string("private_key_file", null));
+    Path publicKey = pathOrNull(jwt.string("public_key_file", null));
+    if ("HS256".equals(algorithm)) {
+      if (secret == null) {
+        jwt.violation("secret_key", "is required", null);
+      }
+    } else {
+      requirePem(jwt, "private_key_file", privateKey, algorithm);
+      requirePem(jwt, "public_key_file", publicKey, algorithm);
+    }
+    return new AppConfig.Jwt(
+        secret,
+        jwt.string("issuer", "xredline"),
+        jwt.string("audience", "xredline"),
+        jwt.duration("access_token_expiration", Duration.ofMinutes(15), Duration.ofSeconds(10), Duration.ofDays(1)),
+        jwt.duration("refresh_token_expiration", Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)),
+        jwt.duration("leeway", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(5)),
+        algorithm,
+        List.copyOf(allowed),
+        privateKey,
+        publicKey);
+  }
+
+  private static void requirePem(ConfigReader r, String key, Path path, String algorithm) {
+    if (path == null) {
+      r.violation(key, "is required when auth.jwt.algorithm is " + algorithm, null);
+    } else if (!Files.isReadable(path)) {
+      r.violation(key, "must name a readable PEM file", ConfigReader.quote(path.toString()));
+    }
+  }
+
+  private static AppConfig.Email email(ConfigReader email) {
+    ConfigReader smtp = email.section("smtp");
+    String host = smtp.string("host", null);
+    AppConfig.Smtp server = null;
+    if (host != null) {
+      server = new AppConfig.Smtp(host,
+          smtp.integer("port", 587, 1, 65535),
+          smtp.string("username", null),
+          smtp.secret("password"),
+          smtp.oneOf("starttls", "optional", Set.of("disabled", "optional", "required")),
+          smtp.bool("ssl", false));
+    }
+    return new AppConfig.Email(
+        email.string("from", "xredline <no-reply@localhost>"),
+        email.string("subject", "Your xredline verification code"),
+        server);
+  }
+
+  /** OWASP's argon2id minimum; weaker settings are refused, not silently raised. */
+  static final int ARGON2_MIN_MEMORY_KIB = 19456;
+  static final int ARGON2_MIN_ITERATIONS = 2;
+  static final int ARGON2_MIN_PARALLELISM = 1;
+
+  private static AppConfig.Password password(ConfigReader password) {
+    ConfigReader argon2 = password.section("argon2");
+    return new AppConfig.Password(
+        argon2.integer("memory_kib", ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_MEMORY_KIB, 4 * 1024 * 1024),
+        argon2.integer("iterations", ARGON2_MIN_ITERATIONS, ARGON2_MIN_ITERATIONS, 100),
+        argon2.integer("parallelism", ARGON2_MIN_PARALLELISM, ARGON2_MIN_PARALLELISM, 64),
+        password.integer("hashing_pool_size", 2, 1, 256));
+  }
+
+  private static AppConfig.Totp totp(ConfigReader totp, String env, boolean enabled) {
+    String key = totp.secret("encryption_key");
+    byte[] bytes = null;
+    if (key != null) {
+      try {
+        bytes = java.util.Base64.getDecoder().decode(key);
+      } catch (IllegalArgumentException e) {
+        bytes = null;
+      }
+      if (bytes == null || bytes.length != 32) {
+        totp.violation("encryption_key", "must be 32 random bytes in base64 (openssl rand -base64 32)", Secrets.mask(key));
+        bytes = null;
+      }
+    }
+    if (bytes == null && key == null) {
+      if ("prod".equals(env)) {
+        if (enabled) {
+          totp.violation("encryption_key", "is required in prod when auth.totp_enabled is true; set TOTP_ENCRYPTION_KEY", null);
+        }
+      } else {
+        // dev/test without a key: the shipped dev key, which prod refuses
+        bytes = java.util.Base64.getDecoder().decode(SHIPPED_TOTP_KEYS.get(0));
+      }
+    }
+    return new AppConfig.Totp(totp.string("issuer", "xredline"), bytes);
   }
 
   private static AppConfig.Log log(ConfigReader r) {
@@ -290,6 +398,14 @@ public final class ConfigParser {
               Secrets.mask(secret)));
           break;
         }
+      }
+    }
+    byte[] totpKey = c.auth().totp().encryptionKey();
+    if (totpKey != null) {
+      String encoded = java.util.Base64.getEncoder().encodeToString(totpKey);
+      if (SHIPPED_TOTP_KEYS.contains(encoded)) {
+        violations.add(new Violation("auth.totp.encryption_key", "must not be a default shipped with xredline",
+            Secrets.mask(encoded)));
       }
     }
     if (c.auth().captcha().fixedCode() != null) {

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
+import io.xredline.api.auth.v1.AuthGrpcService;
 import io.xredline.api.helloworld.v1.GreeterGrpcService;
 import io.xredline.config.AppConfig;
 import io.xredline.health.EventLoopProbe;
@@ -35,7 +36,9 @@ public final class GrpcServerVerticle extends VerticleBase {
     long healthTimeout = HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout());
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.addService(GreeterGrpc.service(vertx.eventBus(), busTimeout));
-    grpc.addService(new GrpcHealth(vertx, Set.of(GreeterGrpcService.SERVICE_NAME.fullyQualifiedName()),
+    grpc.addService(AuthGrpc.service(vertx.eventBus(), busTimeout));
+    grpc.addService(new GrpcHealth(vertx, Set.of(GreeterGrpcService.SERVICE_NAME.fullyQualifiedName(),
+        AuthGrpcService.SERVICE_NAME.fullyQualifiedName()),
         () -> ready(healthTimeout)).service());
     grpc.addService(ReflectionService.v1());
     AppConfig.Grpc options = config.server().grpc();

@@ -28,6 +28,7 @@ public final class HttpServerVerticle extends VerticleBase {
     Router router = ApiRouter.create(vertx, config);
     new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout())).mount(router);
     new GreeterRoutes(config.server().http().timeout().toMillis()).mount(router);
+    new AuthRoutes(config.server().http().timeout().toMillis()).mount(router);
     // last: it only answers what no route above claimed
     FrontendRoutes.forConfig(config).ifPresent(frontend -> frontend.mount(router));
     server = vertx.createHttpServer(options(config)).requestHandler(router);

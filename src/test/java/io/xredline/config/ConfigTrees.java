@@ -10,6 +10,8 @@ final class ConfigTrees {
   static final String PROD_SECRET = "Zq8v-3LmT9x_Rk2pWb7nYc4dHs6jUe1f";
   static final String PROD_DB_URL = "postgresql://app:db-pass-4711@db.internal:5432/app?sslmode=require";
   static final String PROD_REDIS_URL = "redis://:redis-pass-4712@cache.internal:6379/0";
+  /** 32 bytes in base64, shipped nowhere. */
+  static final String PROD_TOTP_KEY = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
 
   private ConfigTrees() {
   }
@@ -26,6 +28,7 @@ final class ConfigTrees {
     put(tree, "auth.jwt.secret_key", PROD_SECRET);
     put(tree, "data.database.url", PROD_DB_URL);
     put(tree, "data.redis.url", PROD_REDIS_URL);
+    put(tree, "auth.totp.encryption_key", PROD_TOTP_KEY);
     return with(tree, pathsAndValues);
   }
 

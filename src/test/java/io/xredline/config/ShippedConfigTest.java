@@ -98,7 +98,8 @@ class ShippedConfigTest {
     return Map.of(
         "JWT_SECRET_KEY", secret,
         "DATABASE_URL", ConfigTrees.PROD_DB_URL,
-        "REDIS_URL", ConfigTrees.PROD_REDIS_URL);
+        "REDIS_URL", ConfigTrees.PROD_REDIS_URL,
+        "TOTP_ENCRYPTION_KEY", ConfigTrees.PROD_TOTP_KEY);
   }
 
   @Test
@@ -121,7 +122,7 @@ class ShippedConfigTest {
   }
 
   @Test
-  @DisplayName("prod validates when the seed's variables DATABASE_URL, REDIS_URL and JWT_SECRET_KEY are set")
+  @DisplayName("prod validates when the seed's variables DATABASE_URL, REDIS_URL and JWT_SECRET_KEY (and TOTP_ENCRYPTION_KEY) are set")
   void prodWithSeedVariables(Vertx vertx) throws Exception {
     AppConfig prod = ConfigParser.parse(load(vertx, "prod", List.of(), prodEnvironment(ConfigTrees.PROD_SECRET)), "prod");
 
@@ -131,6 +132,8 @@ class ShippedConfigTest {
     assertThat(prod.data().database().allowInsecure()).isFalse();
     assertThat(prod.data().redis().url()).isEqualTo(ConfigTrees.PROD_REDIS_URL);
     assertThat(prod.auth().captcha().fixedCode()).isNull();
+    assertThat(java.util.Base64.getEncoder().encodeToString(prod.auth().totp().encryptionKey()))
+        .isEqualTo(ConfigTrees.PROD_TOTP_KEY);
     assertThat(prod.log()).isEqualTo(new AppConfig.Log("info", "json"));
   }
 

@@ -1,0 +1,103 @@
+package io.xredline.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.xredline.auth.AuthApi;
+import io.xredline.auth.AuthVerticle;
+import io.xredline.bus.BusReplies;
+import io.xredline.config.AppConfig;
+import io.xredline.data.Backends;
+import io.xredline.data.EmbeddedServers;
+import io.xredline.data.Migrations;
+import io.xredline.error.AppError;
+
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar xredline.jar user create [--admin] NAME}: reads the password from the terminal
+ * (twice, not echoed) or from stdin (one line), migrates the configured database and creates the
+ * account through the auth capability, so the same username and password rules apply.
+ */
+final class UserCommand {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+
+  private UserCommand() {
+  }
+
+  static int run(AppConfig config, List<String> args, InputStream stdin, PrintStream out, PrintStream err) {
+    boolean admin = args.contains("--admin");
+    List<String> rest = args.stream().filter(a -> !a.equals("--admin")).toList();
+    if (rest.size() != 3 || !rest.get(0).equals("user") || !rest.get(1).equals("create") || rest.get(2).startsWith("-")) {
+      err.println("xredline: usage: user create [--admin] NAME");
+      return USAGE;
+    }
+    String username = rest.get(2);
+    String password;
+    try {
+      password = readPassword(stdin);
+    } catch (IOException | IllegalStateException e) {
+      err.println("xredline: " + e.getMessage());
+      return USAGE;
+    }
+    Vertx vertx = Vertx.vertx();
+    EmbeddedServers embedded = new EmbeddedServers();
+    try {
+      Backends backends = embedded.start(config.data());
+      Migrations.run(backends.databaseUrl());
+      Future<AuthApi.Registered> created = vertx.deployVerticle(new AuthVerticle(config, backends))
+          .compose(id -> AuthApi.createUser(vertx.eventBus(), username, password, admin,
+              new AuthApi.Caller("cli-" + java.util.UUID.randomUUID(), "cli"), 60_000));
+      AuthApi.Registered result = created.toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
+      out.println((admin ? "admin " : "user ") + username + " created (user_id " + result.userId() + ")");
+      return OK;
+    } catch (Exception e) {
+      AppError error = BusReplies.toAppError(e.getCause() != null ? e.getCause() : e);
+      err.println("xredline: user not created: " + error.reason() + ": " + error.getMessage());
+      return FAILED;
+    } finally {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // exiting anyway
+      }
+      embedded.close();
+    }
+  }
+
+  private static String readPassword(InputStream stdin) throws IOException {
+    Console console = System.console();
+    if (console != null && stdin == System.in) {
+      char[] first = console.readPassword("Password: ");
+      char[] second = console.readPassword("Repeat password: ");
+      try {
+        if (first == null || second == null || !Arrays.equals(first, second)) {
+          throw new IllegalStateException("passwords do not match");
+        }
+        return new String(first);
+      } finally {
+        if (first != null) {
+          Arrays.fill(first, ' ');
+        }
+        if (second != null) {
+          Arrays.fill(second, ' ');
+        }
+      }
+    }
+    String line = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)).readLine();
+    if (line == null || line.isEmpty()) {
+      throw new IllegalStateException("no password on stdin (pipe it in: printf '%s\\n' \"$PW\" | ... user create ...)");
+    }
+    return line;
+  }
+}

@@ -1,0 +1,283 @@
+package io.xredline.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.xredline.bus.BusReplies;
+
+/**
+ * The auth capability's event-bus contract: every address, every request and reply shape, and a
+ * typed client for the transports. Replies are already the REST bodies of CONTRACT §3 (snake_case).
+ * Requests are sent local-only: credentials and tokens never cross a clustered bus.
+ */
+public final class AuthApi {
+  public static final String CAPTCHA = "xredline.auth.captcha";
+  public static final String VERIFY_CAPTCHA = "xredline.auth.captcha.verify";
+  public static final String REGISTER = "xredline.auth.register";
+  public static final String LOGIN = "xredline.auth.login";
+  public static final String REFRESH = "xredline.auth.refresh";
+  public static final String AUTHENTICATE = "xredline.auth.authenticate";
+  public static final String LOGOUT = "xredline.auth.logout";
+  public static final String ME = "xredline.auth.me";
+  public static final String LOCK_STATUS = "xredline.auth.lock-status";
+  public static final String TOTP_SETUP = "xredline.auth.totp.setup";
+  public static final String TOTP_ENABLE = "xredline.auth.totp.enable";
+  public static final String TOTP_DISABLE = "xredline.auth.totp.disable";
+  public static final String JWKS = "xredline.auth.jwks";
+  /** Operator-only (the {@code user create} CLI): no transport routes to it. */
+  public static final String CREATE_USER = "xredline.auth.create-user";
+
+  /** Where captcha codes go for delivery: {@link Delivery} messages; consumers must never log the code. */
+  public static final String DELIVER_SMS = "xredline.auth.captcha.deliver.sms";
+  public static final String DELIVER_EMAIL = "xredline.auth.captcha.deliver.email";
+
+  /** Audit events are published on {@code EVENTS_PREFIX + kind}; see {@link AuthEvents.Kind}. */
+  public static final String EVENTS_PREFIX = "xredline.events.auth.";
+
+  private AuthApi() {
+  }
+
+  /** Who is calling: carried as bus headers, used for audit events and logs. */
+  public record Caller(String requestId, String clientIp) {
+  }
+
+  public record CaptchaRequest(String captchaType, String target) {
+    public JsonObject toJson() {
+      return new JsonObject().put("captcha_type", captchaType).put("target", target);
+    }
+
+    static CaptchaRequest fromJson(JsonObject j) {
+      return new CaptchaRequest(j.getString("captcha_type"), j.getString("target"));
+    }
+  }
+
+  public record VerifyCaptcha(String captchaId, String captchaCode) {
+    public JsonObject toJson() {
+      return new JsonObject().put("captcha_id", captchaId).put("captcha_code", captchaCode);
+    }
+
+    static VerifyCaptcha fromJson(JsonObject j) {
+      return new VerifyCaptcha(j.getString("captcha_id"), j.getString("captcha_code"));
+    }
+  }
+
+  public record Register(String username, String password, String email, String phone, String captchaId,
+                         String captchaCode) {
+    public JsonObject toJson() {
+      return new JsonObject().put("username", username).put("password", password).put("email", email)
+          .put("phone", phone).put("captcha_id", captchaId).put("captcha_code", captchaCode);
+    }
+
+    static Register fromJson(JsonObject j) {
+      return new Register(j.getString("username"), j.getString("password"), j.getString("email"),
+          j.getString("phone"), j.getString("captcha_id"), j.getString("captcha_code"));
+    }
+
+    @Override
+    public String toString() {
+      return "Register[username=" + username + ", password=****]";
+    }
+  }
+
+  public record Login(String username, String password, String captchaId, String captchaCode, String totpCode) {
+    public JsonObject toJson() {
+      return new JsonObject().put("username", username).put("password", password).put("captcha_id", captchaId)
+          .put("captcha_code", captchaCode).put("totp_code", totpCode);
+    }
+
+    static Login fromJson(JsonObject j) {
+      return new Login(j.getString("username"), j.getString("password"), j.getString("captcha_id"),
+          j.getString("captcha_code"), j.getString("totp_code"));
+    }
+
+    @Override
+    public String toString() {
+      return "Login[password=****]";
+    }
+  }
+
+  /** A verified access token: who, which token ({@code jti}), which sign-in ({@code familyId}). */
+  public record Principal(long userId, String username, String jti, String familyId, long expiresAtSeconds) {
+    public JsonObject toJson() {
+      return new JsonObject().put("user_id", userId).put("username", username).put("jti", jti)
+          .put("family_id", familyId).put("exp", expiresAtSeconds);
+    }
+
+    public static Principal fromJson(JsonObject j) {
+      return new Principal(j.getLong("user_id"), j.getString("username"), j.getString("jti"),
+          j.getString("family_id"), j.getLong("exp"));
+    }
+  }
+
+  public record TokenPair(String accessToken, String refreshToken, String tokenType, long expiresIn,
+                          long refreshExpiresIn) {
+    public JsonObject toJson() {
+      return new JsonObject().put("access_token", accessToken).put("refresh_token", refreshToken)
+          .put("token_type", tokenType).put("expires_in", expiresIn).put("refresh_expires_in", refreshExpiresIn);
+    }
+
+    public static TokenPair fromJson(JsonObject j) {
+      return new TokenPair(j.getString("access_token"), j.getString("refresh_token"), j.getString("token_type"),
+          j.getLong("expires_in"), j.getLong("refresh_expires_in"));
+    }
+
+    @Override
+    public String toString() {
+      return "TokenPair[****]";
+    }
+  }
+
+  public record Captcha(String captchaId, String imageData, long expiresIn) {
+    public JsonObject toJson() {
+      return new JsonObject().put("captcha_id", captchaId).put("image_data", imageData).put("expires_in", expiresIn);
+    }
+
+    public static Captcha fromJson(JsonObject j) {
+      return new Captcha(j.getString("captcha_id"), j.getString("image_data", ""), j.getLong("expires_in"));
+    }
+  }
+
+  public record Registered(String message, long userId) {
+    public JsonObject toJson() {
+      return new JsonObject().put("message", message).put("user_id", userId);
+    }
+
+    public static Registered fromJson(JsonObject j) {
+      return new Registered(j.getString("message"), j.getLong("user_id"));
+    }
+  }
+
+  public record Me(long userId, String username, String email, String phone, boolean totpEnabled, String createdAt) {
+    public JsonObject toJson() {
+      return new JsonObject().put("user_id", userId).put("username", username).put("email", email)
+          .put("phone", phone).put("totp_enabled", totpEnabled).put("created_at", createdAt);
+    }
+
+    public static Me fromJson(JsonObject j) {
+      return new Me(j.getLong("user_id"), j.getString("username"), j.getString("email"), j.getString("phone"),
+          j.getBoolean("totp_enabled"), j.getString("created_at"));
+    }
+  }
+
+  /** {@code unlockTime} is ISO-8601 UTC, null when not locked. */
+  public record LockStatus(boolean locked, String unlockTime, int failedAttempts, int maxAttempts) {
+    public JsonObject toJson() {
+      return new JsonObject().put("locked", locked).put("unlock_time", unlockTime)
+          .put("failed_attempts", failedAttempts).put("max_attempts", maxAttempts);
+    }
+
+    public static LockStatus fromJson(JsonObject j) {
+      return new LockStatus(j.getBoolean("locked"), j.getString("unlock_time"), j.getInteger("failed_attempts"),
+          j.getInteger("max_attempts"));
+    }
+  }
+
+  public record TotpSecret(String secret, String otpauthUrl) {
+    public JsonObject toJson() {
+      return new JsonObject().put("secret", secret).put("otpauth_url", otpauthUrl);
+    }
+
+    public static TotpSecret fromJson(JsonObject j) {
+      return new TotpSecret(j.getString("secret"), j.getString("otpauth_url"));
+    }
+  }
+
+  /** What a delivery consumer receives. {@code code} is secret: send it, never log it (except dev log_codes). */
+  public record Delivery(String channel, String target, String code, long expiresInSeconds) {
+    public JsonObject toJson() {
+      return new JsonObject().put("channel", channel).put("target", target).put("code", code)
+          .put("expires_in", expiresInSeconds);
+    }
+
+    public static Delivery fromJson(JsonObject j) {
+      return new Delivery(j.getString("channel"), j.getString("target"), j.getString("code"), j.getLong("expires_in"));
+    }
+
+    @Override
+    public String toString() {
+      return "Delivery[" + channel + " to " + Masked.target(channel, target) + "]";
+    }
+  }
+
+  public static final JsonObject SUCCESS = new JsonObject().put("success", true);
+
+  private static DeliveryOptions options(Caller caller, long timeoutMs) {
+    return BusReplies.withCaller(caller.requestId(), caller.clientIp(), timeoutMs).setLocalOnly(true);
+  }
+
+  private static Future<JsonObject> request(EventBus bus, String address, JsonObject body, Caller caller, long timeoutMs) {
+    return bus.<JsonObject>request(address, body, options(caller, timeoutMs)).map(m -> m.body());
+  }
+
+  public static Future<Captcha> captcha(EventBus bus, CaptchaRequest r, Caller c, long timeoutMs) {
+    return request(bus, CAPTCHA, r.toJson(), c, timeoutMs).map(Captcha::fromJson);
+  }
+
+  public static Future<Boolean> verifyCaptcha(EventBus bus, VerifyCaptcha r, Caller c, long timeoutMs) {
+    return request(bus, VERIFY_CAPTCHA, r.toJson(), c, timeoutMs).map(j -> j.getBoolean("success"));
+  }
+
+  public static Future<Registered> register(EventBus bus, Register r, Caller c, long timeoutMs) {
+    return request(bus, REGISTER, r.toJson(), c, timeoutMs).map(Registered::fromJson);
+  }
+
+  public static Future<TokenPair> login(EventBus bus, Login r, Caller c, long timeoutMs) {
+    return request(bus, LOGIN, r.toJson(), c, timeoutMs).map(TokenPair::fromJson);
+  }
+
+  public static Future<TokenPair> refresh(EventBus bus, String refreshToken, Caller c, long timeoutMs) {
+    return request(bus, REFRESH, new JsonObject().put("refresh_token", refreshToken), c, timeoutMs)
+        .map(TokenPair::fromJson);
+  }
+
+  /**
+   * Checks an {@code Authorization} header value (or gRPC metadata): {@code TOKEN_MISSING},
+   * {@code INVALID_TOKEN_FORMAT}, {@code TOKEN_INVALID}, {@code TOKEN_EXPIRED}, else the principal.
+   */
+  public static Future<Principal> authenticate(EventBus bus, String authorization, Caller c, long timeoutMs) {
+    return request(bus, AUTHENTICATE, new JsonObject().put("authorization", authorization), c, timeoutMs)
+        .map(Principal::fromJson);
+  }
+
+  public static Future<Void> logout(EventBus bus, Principal p, boolean allSessions, Caller c, long timeoutMs) {
+    return request(bus, LOGOUT, new JsonObject().put("principal", p.toJson()).put("all_sessions", allSessions), c,
+        timeoutMs).mapEmpty();
+  }
+
+  public static Future<Me> me(EventBus bus, Principal p, Caller c, long timeoutMs) {
+    return request(bus, ME, new JsonObject().put("principal", p.toJson()), c, timeoutMs).map(Me::fromJson);
+  }
+
+  public static Future<LockStatus> lockStatus(EventBus bus, Principal p, String username, Caller c, long timeoutMs) {
+    return request(bus, LOCK_STATUS, new JsonObject().put("principal", p.toJson()).put("username", username), c,
+        timeoutMs).map(LockStatus::fromJson);
+  }
+
+  public static Future<TotpSecret> totpSetup(EventBus bus, Principal p, Caller c, long timeoutMs) {
+    return request(bus, TOTP_SETUP, new JsonObject().put("principal", p.toJson()), c, timeoutMs)
+        .map(TotpSecret::fromJson);
+  }
+
+  public static Future<Void> totpEnable(EventBus bus, Principal p, String code, Caller c, long timeoutMs) {
+    return request(bus, TOTP_ENABLE, new JsonObject().put("principal", p.toJson()).put("totp_code", code), c,
+        timeoutMs).mapEmpty();
+  }
+
+  public static Future<Void> totpDisable(EventBus bus, Principal p, String code, Caller c, long timeoutMs) {
+    return request(bus, TOTP_DISABLE, new JsonObject().put("principal", p.toJson()).put("totp_code", code), c,
+        timeoutMs).mapEmpty();
+  }
+
+  /** Creates an account without captcha or email (for operators); same username and password rules. */
+  public static Future<Registered> createUser(EventBus bus, String username, String password, boolean admin, Caller c,
+                                              long timeoutMs) {
+    return request(bus, CREATE_USER, new JsonObject().put("username", username).put("password", password)
+        .put("admin", admin), c, timeoutMs).map(Registered::fromJson);
+  }
+
+  /** The public JWK set, or {@code NOT_FOUND} when tokens are signed with a shared secret. */
+  public static Future<JsonObject> jwks(EventBus bus, Caller c, long timeoutMs) {
+    return request(bus, JWKS, new JsonObject(), c, timeoutMs);
+  }
+}

@@ -1,0 +1,60 @@
+package io.xredline.auth;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+
+/**
+ * The audit trail and the meters of sign-in: each event is published on
+ * {@code xredline.events.auth.<kind>} (persisted by observability), logins are counted by result
+ * and lockouts counted, on Micrometer's global registry ({@code xredline_auth_*}).
+ */
+final class AuthEvents {
+  enum Kind {
+    REGISTER("register"), LOGIN_SUCCESS("login_success"), LOGIN_FAILURE("login_failure"), LOCKOUT("lockout"),
+    LOGOUT("logout"), TOKEN_REUSE("token_reuse"), TOTP_ENABLED("totp_enabled"), TOTP_DISABLED("totp_disabled");
+
+    final String address;
+
+    Kind(String name) {
+      this.address = AuthApi.EVENTS_PREFIX + name;
+    }
+  }
+
+  static final String LOGINS = "xredline.auth.logins";
+  static final String LOCKOUTS = "xredline.auth.lockouts";
+
+  private final EventBus bus;
+  private final Counter lockouts = Counter.builder(LOCKOUTS)
+      .description("accounts locked after too many failed sign-ins").register(Metrics.globalRegistry);
+
+  AuthEvents(EventBus bus) {
+    this.bus = bus;
+  }
+
+  /** {@code username} must already be masked when it is not a known account's name. */
+  void publish(Kind kind, Long userId, String username, AuthApi.Caller caller, String outcome) {
+    JsonObject event = new JsonObject()
+        .put("kind", kind.address.substring(AuthApi.EVENTS_PREFIX.length()))
+        .put("user_id", userId)
+        .put("username", username)
+        .put("ip", caller.clientIp())
+        .put("request_id", caller.requestId())
+        .put("outcome", outcome)
+        .put("at", Instant.now().toString());
+    bus.publish(kind.address, event);
+  }
+
+  /** {@code result}: success, or the lower-cased reason of the failure (a small, fixed set). */
+  void login(String result) {
+    Counter.builder(LOGINS).description("sign-in attempts by result").tag("result", result)
+        .register(Metrics.globalRegistry).increment();
+  }
+
+  void lockout() {
+    lockouts.increment();
+  }
+}

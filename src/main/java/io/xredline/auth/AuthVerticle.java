@@ -1,0 +1,138 @@
+package io.xredline.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.sqlclient.Pool;
+import io.xredline.auth.store.CaptchaStore;
+import io.xredline.auth.store.LoginAttempts;
+import io.xredline.auth.store.RedisKeys;
+import io.xredline.auth.store.TokenFamilies;
+import io.xredline.auth.store.TotpReplayGuard;
+import io.xredline.auth.store.UserStore;
+import io.xredline.bus.BusReplies;
+import io.xredline.config.AppConfig;
+import io.xredline.data.Backends;
+import io.xredline.data.Cache;
+import io.xredline.data.Database;
+import io.xredline.error.AppError;
+import io.xredline.error.Reason;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BiFunction;
+
+/**
+ * The auth capability: every rule of CONTRACT §3 sits behind these addresses ({@link AuthApi}),
+ * and nothing else reaches the users table or the auth keys in Redis.
+ */
+public final class AuthVerticle extends VerticleBase {
+  private final AppConfig config;
+  private final Backends backends;
+  private Pool pool;
+  private Redis redis;
+  private WorkerExecutor hashingPool;
+
+  public AuthVerticle(AppConfig config, Backends backends) {
+    this.config = config;
+    this.backends = backends;
+  }
+
+  @Override
+  public Future<?> start() {
+    AppConfig.Auth auth = config.auth();
+    pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
+    redis = Cache.client(vertx, config.data().redis(), backends.redisUrl());
+    RedisAPI api = RedisAPI.api(redis);
+    RedisKeys keys = new RedisKeys(config.data().redis().keyPrefix());
+    hashingPool = vertx.createSharedWorkerExecutor(PasswordHashing.POOL_NAME, auth.password().hashingPoolSize());
+    PasswordHashing hashing = new PasswordHashing(auth.password(), hashingPool);
+    UserStore users = new UserStore(pool);
+    AuthEvents events = new AuthEvents(vertx.eventBus());
+    Captchas captchas = new Captchas(vertx, new CaptchaStore(api, keys), auth.captcha());
+    LoginAttempts attempts = new LoginAttempts(api, keys, auth.maxLoginAttempts(), auth.lockWindow(), auth.lockDuration());
+    Tokens tokens = new Tokens(vertx, auth.jwt());
+    Sessions sessions = new Sessions(tokens, new TokenFamilies(api, keys), events, auth.jwt());
+    SecretBox totpBox = auth.totp().encryptionKey() == null ? null : new SecretBox(auth.totp().encryptionKey());
+    TwoFactor twoFactor = new TwoFactor(users, totpBox, new TotpReplayGuard(api, keys), events, auth);
+    Registration registration = new Registration(users, hashing, captchas, events);
+    Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts());
+
+    // the common-password list loads off the event loop; unknown login names are checked against
+    // the dummy hash, so they cost what a real account costs
+    return vertx.executeBlocking(CommonPasswords::size, false)
+        .compose(words -> hashing.hash(UUID.randomUUID().toString()))
+        .compose(dummyHash -> {
+      SignIn signIn = new SignIn(users, hashing, dummyHash, captchas, attempts, sessions, twoFactor, events);
+      List<Future<Void>> consumers = new ArrayList<>();
+      consumers.add(on(AuthApi.CAPTCHA, (body, caller) ->
+          captchas.issue(AuthApi.CaptchaRequest.fromJson(body)).map(AuthApi.Captcha::toJson)));
+      consumers.add(on(AuthApi.VERIFY_CAPTCHA, (body, caller) -> captchas.verify(AuthApi.VerifyCaptcha.fromJson(body))));
+      consumers.add(on(AuthApi.REGISTER, (body, caller) ->
+          registration.register(AuthApi.Register.fromJson(body), caller).map(AuthApi.Registered::toJson)));
+      consumers.add(on(AuthApi.LOGIN, (body, caller) ->
+          signIn.login(AuthApi.Login.fromJson(body), caller).map(AuthApi.TokenPair::toJson)));
+      consumers.add(on(AuthApi.REFRESH, (body, caller) ->
+          sessions.refresh(body.getString("refresh_token"), caller).map(AuthApi.TokenPair::toJson)));
+      consumers.add(on(AuthApi.AUTHENTICATE, (body, caller) ->
+          sessions.authenticate(body.getString("authorization")).map(AuthApi.Principal::toJson)));
+      consumers.add(on(AuthApi.LOGOUT, (body, caller) ->
+          sessions.logout(principal(body), body.getBoolean("all_sessions", false), caller).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.ME, (body, caller) -> accounts.me(principal(body)).map(AuthApi.Me::toJson)));
+      consumers.add(on(AuthApi.LOCK_STATUS, (body, caller) ->
+          accounts.lockStatus(principal(body), body.getString("username")).map(AuthApi.LockStatus::toJson)));
+      consumers.add(on(AuthApi.TOTP_SETUP, (body, caller) ->
+          twoFactor.setup(principal(body)).map(AuthApi.TotpSecret::toJson)));
+      consumers.add(on(AuthApi.TOTP_ENABLE, (body, caller) ->
+          twoFactor.enable(principal(body), body.getString("totp_code"), caller).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.TOTP_DISABLE, (body, caller) ->
+          twoFactor.disable(principal(body), body.getString("totp_code"), caller).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.CREATE_USER, (body, caller) -> registration.createUser(body.getString("username"),
+          body.getString("password"), body.getBoolean("admin", false), caller).map(AuthApi.Registered::toJson)));
+      consumers.add(on(AuthApi.JWKS, (body, caller) -> tokens.jwks() == null
+          ? Future.failedFuture(new AppError(Reason.NOT_FOUND, "no public keys: tokens are signed with a shared secret"))
+          : Future.succeededFuture(tokens.jwks())));
+      return Future.all(consumers);
+    });
+  }
+
+  private Future<Void> on(String address, BiFunction<JsonObject, AuthApi.Caller, Future<JsonObject>> handler) {
+    return vertx.eventBus().<JsonObject>localConsumer(address, message -> handle(message, handler)).completion();
+  }
+
+  private static void handle(Message<JsonObject> message, BiFunction<JsonObject, AuthApi.Caller, Future<JsonObject>> handler) {
+    AuthApi.Caller caller = new AuthApi.Caller(message.headers().get(BusReplies.REQUEST_ID_HEADER),
+        message.headers().get(BusReplies.CLIENT_IP_HEADER));
+    Future<JsonObject> result;
+    try {
+      result = handler.apply(message.body() == null ? new JsonObject() : message.body(), caller);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    BusReplies.reply(message, result);
+  }
+
+  private static AuthApi.Principal principal(JsonObject body) {
+    JsonObject p = body.getJsonObject("principal");
+    if (p == null) {
+      throw new AppError(Reason.TOKEN_MISSING, "authorization required");
+    }
+    return AuthApi.Principal.fromJson(p);
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (hashingPool != null) {
+      hashingPool.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+}

@@ -1,0 +1,86 @@
+package io.xredline.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mail.LoginOption;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.ext.mail.StartTLSOptions;
+import io.xredline.config.AppConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+
+/**
+ * Default delivery of sms/email captcha codes. Email goes out by SMTP when
+ * {@code auth.captcha.email.smtp.host} is set; everything else is logged with the target masked and
+ * never the code — except in dev with {@code auth.captcha.log_codes: true}, for local work.
+ */
+public final class CaptchaDeliveryVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(CaptchaDeliveryVerticle.class);
+
+  private final AppConfig config;
+  private MailClient mail;
+
+  public CaptchaDeliveryVerticle(AppConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    AppConfig.Email email = config.auth().captcha().email();
+    if (email.smtp() != null) {
+      mail = MailClient.createShared(vertx, mailConfig(email.smtp()), "xredline-captcha-mail");
+    }
+    return Future.all(
+        vertx.eventBus().<JsonObject>localConsumer(AuthApi.DELIVER_SMS, this::log).completion(),
+        vertx.eventBus().<JsonObject>localConsumer(AuthApi.DELIVER_EMAIL, mail == null ? this::log : this::send).completion());
+  }
+
+  private void log(Message<JsonObject> message) {
+    AuthApi.Delivery d = AuthApi.Delivery.fromJson(message.body());
+    String target = Masked.target(d.channel(), d.target());
+    if (config.auth().captcha().logCodes() && "dev".equals(config.env())) {
+      LOG.info("captcha code for {} {}: {} (dev only: auth.captcha.log_codes)", d.channel(), target, d.code());
+    } else {
+      LOG.info("captcha code sent by {} to {} (no {} gateway configured: logged instead)", d.channel(), target, d.channel());
+    }
+  }
+
+  private void send(Message<JsonObject> message) {
+    AuthApi.Delivery d = AuthApi.Delivery.fromJson(message.body());
+    AppConfig.Email email = config.auth().captcha().email();
+    MailMessage mailMessage = new MailMessage()
+        .setFrom(email.from())
+        .setTo(d.target())
+        .setSubject(email.subject())
+        .setText("Your verification code is " + d.code() + ".\nIt expires in " + Math.max(1, d.expiresInSeconds() / 60)
+            + " minute(s). If you did not ask for it, ignore this message.\n");
+    mail.sendMail(mailMessage).onComplete(
+        ok -> LOG.info("captcha code emailed to {}", Masked.email(d.target())),
+        e -> LOG.warn("captcha email to {} failed: {}", Masked.email(d.target()), e.getMessage()));
+  }
+
+  private static MailConfig mailConfig(AppConfig.Smtp smtp) {
+    MailConfig mc = new MailConfig()
+        .setHostname(smtp.host())
+        .setPort(smtp.port())
+        .setSsl(smtp.ssl())
+        .setStarttls(StartTLSOptions.valueOf(smtp.starttls().toUpperCase(Locale.ROOT)));
+    if (smtp.username() != null) {
+      mc.setUsername(smtp.username()).setPassword(smtp.password()).setLogin(LoginOption.REQUIRED);
+    } else {
+      mc.setLogin(LoginOption.DISABLED);
+    }
+    return mc;
+  }
+
+  @Override
+  public Future<?> stop() {
+    return mail == null ? Future.succeededFuture() : mail.close();
+  }
+}

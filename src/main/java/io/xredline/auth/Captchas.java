@@ -1,0 +1,135 @@
+package io.xredline.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.xredline.auth.store.CaptchaStore;
+import io.xredline.config.AppConfig;
+import io.xredline.error.AppError;
+import io.xredline.error.Reason;
+
+import java.security.SecureRandom;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Captchas: issue (image rendered here; sms/email codes handed to a delivery address), verify, and
+ * consume for login/register. 6 characters, case-insensitive, one-time, burned after 5 wrong answers.
+ */
+final class Captchas {
+  static final int LENGTH = 6;
+  static final int MAX_WRONG = 5;
+  /** No 0/O, 1/I/L: nothing a person could misread. */
+  static final String IMAGE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Vertx vertx;
+  private final CaptchaStore store;
+  private final AppConfig.Captcha config;
+
+  Captchas(Vertx vertx, CaptchaStore store, AppConfig.Captcha config) {
+    this.vertx = vertx;
+    this.store = store;
+    this.config = config;
+  }
+
+  boolean enabled() {
+    return config.enabled();
+  }
+
+  Future<AuthApi.Captcha> issue(AuthApi.CaptchaRequest request) {
+    if (!config.enabled()) {
+      throw new AppError(Reason.CAPTCHA_DISABLED, "captcha is turned off on this server");
+    }
+    String type = request.captchaType() == null || request.captchaType().isEmpty()
+        ? "image" : request.captchaType().toLowerCase(Locale.ROOT);
+    String id = Tokens.newId().replace("-", "");
+    long expiresIn = config.expiration().toSeconds();
+    return switch (type) {
+      case "image" -> {
+        String code = code(IMAGE_ALPHABET);
+        yield store.create(id, code, config.expiration())
+            .compose(v -> vertx.executeBlocking(() -> CaptchaImage.dataUri(code), false))
+            .map(uri -> new AuthApi.Captcha(id, uri, expiresIn));
+      }
+      case "sms", "email" -> {
+        String target = target(type, request.target());
+        String code = code("0123456789");
+        yield store.create(id, code, config.expiration())
+            .map(v -> {
+              AuthApi.Delivery delivery = new AuthApi.Delivery(type, target, code, expiresIn);
+              vertx.eventBus().send("sms".equals(type) ? AuthApi.DELIVER_SMS : AuthApi.DELIVER_EMAIL, delivery.toJson());
+              return new AuthApi.Captcha(id, "", expiresIn);
+            });
+      }
+      default -> throw new AppError(Reason.CAPTCHA_TYPE_UNSUPPORTED, "captcha_type must be image, sms or email");
+    };
+  }
+
+  private static String target(String type, String target) {
+    if (target == null || target.isEmpty()) {
+      throw new AppError(Reason.CAPTCHA_TARGET_REQUIRED, "target is required for " + type + " captchas");
+    }
+    if ("email".equals(type)) {
+      return CredentialRules.email(target);
+    }
+    return CredentialRules.phone(target);
+  }
+
+  private String code(String alphabet) {
+    if (config.fixedCode() != null) {
+      return config.fixedCode().toUpperCase(Locale.ROOT);
+    }
+    StringBuilder code = new StringBuilder(LENGTH);
+    for (int i = 0; i < LENGTH; i++) {
+      code.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+    }
+    return code.toString();
+  }
+
+  Future<JsonObject> verify(AuthApi.VerifyCaptcha request) {
+    if (!config.enabled()) {
+      throw new AppError(Reason.CAPTCHA_DISABLED, "captcha is turned off on this server");
+    }
+    requireFields(request.captchaId(), request.captchaCode());
+    return consume(request.captchaId(), request.captchaCode()).map(v -> AuthApi.SUCCESS);
+  }
+
+  /** Field checks, before anything else happens; nothing is required while captcha is off. */
+  void requireFields(String id, String code) {
+    if (!config.enabled()) {
+      return;
+    }
+    boolean noId = id == null || id.isEmpty();
+    boolean noCode = code == null || code.isEmpty();
+    if (noId && noCode) {
+      throw new AppError(Reason.CAPTCHA_REQUIRED, "captcha_id and captcha_code are required");
+    }
+    if (noId) {
+      throw new AppError(Reason.CAPTCHA_ID_REQUIRED, "captcha_id is required");
+    }
+    if (noCode) {
+      throw new AppError(Reason.CAPTCHA_CODE_REQUIRED, "captcha_code is required");
+    }
+  }
+
+  /** Spends the captcha: succeeds once on the right code; wrong codes count towards burning it. */
+  Future<Void> consume(String id, String code) {
+    if (!config.enabled()) {
+      return Future.succeededFuture();
+    }
+    if (!ID.matcher(id).matches()) {
+      return Future.failedFuture(new AppError(Reason.CAPTCHA_EXPIRED, "captcha expired or unknown; request a new one"));
+    }
+    String answer = code.length() > 32 ? "" : code.trim().toUpperCase(Locale.ROOT);
+    return store.check(id, answer, MAX_WRONG).compose(outcome -> switch (outcome) {
+      case OK -> Future.succeededFuture();
+      case WRONG -> Future.failedFuture(new AppError(Reason.CAPTCHA_INVALID, "wrong captcha code"));
+      case BURNED -> Future.failedFuture(new AppError(Reason.CAPTCHA_INVALID,
+          "wrong captcha code; too many wrong answers, request a new captcha"));
+      case EXPIRED -> Future.failedFuture(new AppError(Reason.CAPTCHA_EXPIRED,
+          "captcha expired or already used; request a new one"));
+    });
+  }
+}

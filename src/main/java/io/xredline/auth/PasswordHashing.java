@@ -1,0 +1,142 @@
+package io.xredline.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.xredline.config.AppConfig;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * argon2id in PHC string form ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}). Every hash runs
+ * on the dedicated worker pool, never on an event loop.
+ */
+public final class PasswordHashing {
+  public static final String POOL_NAME = "xredline-argon2";
+  private static final int SALT_BYTES = 16;
+  private static final int HASH_BYTES = 32;
+  private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
+  private static final Base64.Decoder B64D = Base64.getDecoder();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Cost parameters of one hash. */
+  public record Params(int memoryKib, int iterations, int parallelism) {
+    static Params of(AppConfig.Password config) {
+      return new Params(config.memoryKib(), config.iterations(), config.parallelism());
+    }
+  }
+
+  /** The outcome of a check: whether it matched and whether the stored hash uses other parameters. */
+  public record Check(boolean matches, boolean needsRehash) {
+  }
+
+  private final Params params;
+  private final WorkerExecutor workers;
+
+  public PasswordHashing(AppConfig.Password config, WorkerExecutor workers) {
+    this.params = Params.of(config);
+    this.workers = workers;
+  }
+
+  public Params params() {
+    return params;
+  }
+
+  public Future<String> hash(String password) {
+    return workers.executeBlocking(() -> hashNow(password, params), false);
+  }
+
+  public Future<Check> verify(String password, String phc) {
+    return workers.executeBlocking(() -> {
+      boolean ok = verifyNow(password, phc);
+      return new Check(ok, ok && !params.equals(paramsOf(phc)));
+    }, false);
+  }
+
+  public static String hashNow(String password, Params p) {
+    byte[] salt = new byte[SALT_BYTES];
+    RANDOM.nextBytes(salt);
+    byte[] hash = derive(password, salt, p, HASH_BYTES);
+    return "$argon2id$v=19$m=" + p.memoryKib() + ",t=" + p.iterations() + ",p=" + p.parallelism()
+        + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
+  }
+
+  /** A malformed stored string never matches (and never throws). */
+  public static boolean verifyNow(String password, String phc) {
+    Parsed parsed = parse(phc);
+    if (parsed == null) {
+      return false;
+    }
+    byte[] actual = derive(password, parsed.salt, parsed.params, parsed.hash.length);
+    return MessageDigest.isEqual(actual, parsed.hash);
+  }
+
+  static Params paramsOf(String phc) {
+    Parsed parsed = parse(phc);
+    return parsed == null ? null : parsed.params;
+  }
+
+  private record Parsed(Params params, byte[] salt, byte[] hash) {
+  }
+
+  private static Parsed parse(String phc) {
+    if (phc == null) {
+      return null;
+    }
+    String[] parts = phc.split("\\$");
+    // "", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash
+    if (parts.length != 6 || !parts[1].equals("argon2id") || !parts[2].equals("v=19")) {
+      return null;
+    }
+    try {
+      int m = 0;
+      int t = 0;
+      int p = 0;
+      for (String kv : parts[3].split(",")) {
+        String[] pair = kv.split("=", 2);
+        int value = Integer.parseInt(pair[1]);
+        switch (pair[0]) {
+          case "m" -> m = value;
+          case "t" -> t = value;
+          case "p" -> p = value;
+          default -> {
+            return null;
+          }
+        }
+      }
+      byte[] salt = B64D.decode(parts[4]);
+      byte[] hash = B64D.decode(parts[5]);
+      if (m < 8 || t < 1 || p < 1 || salt.length < 8 || hash.length < 16) {
+        return null;
+      }
+      return new Parsed(new Params(m, t, p), salt, hash);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static byte[] derive(String password, byte[] salt, Params p, int length) {
+    Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+        .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+        .withMemoryAsKB(p.memoryKib())
+        .withIterations(p.iterations())
+        .withParallelism(p.parallelism())
+        .withSalt(salt)
+        .build();
+    Argon2BytesGenerator generator = new Argon2BytesGenerator();
+    generator.init(parameters);
+    byte[] out = new byte[length];
+    byte[] secret = password.getBytes(StandardCharsets.UTF_8);
+    try {
+      generator.generateBytes(secret, out);
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
+    return out;
+  }
+}

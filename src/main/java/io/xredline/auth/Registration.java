@@ -1,0 +1,66 @@
+package io.xredline.auth;
+
+import io.vertx.core.Future;
+import io.xredline.auth.store.UserStore;
+import io.xredline.error.AppError;
+
+import java.util.List;
+
+/** Register in CONTRACT §3's order: field checks, then the captcha, then uniqueness (the database has the last word). */
+final class Registration {
+  private final UserStore users;
+  private final PasswordHashing hashing;
+  private final Captchas captchas;
+  private final AuthEvents events;
+
+  Registration(UserStore users, PasswordHashing hashing, Captchas captchas, AuthEvents events) {
+    this.users = users;
+    this.hashing = hashing;
+    this.captchas = captchas;
+    this.events = events;
+  }
+
+  Future<AuthApi.Registered> register(AuthApi.Register r, AuthApi.Caller caller) {
+    Future<AuthApi.Registered> result;
+    try {
+      String username = CredentialRules.username(r.username());
+      String password = CredentialRules.password(r.password(), username);
+      String email = CredentialRules.email(r.email());
+      String phone = CredentialRules.phone(r.phone());
+      captchas.requireFields(r.captchaId(), r.captchaCode());
+      result = captchas.consume(r.captchaId(), r.captchaCode())
+          .compose(v -> users.taken(username, email, phone))
+          .compose(taken -> taken.isPresent()
+              ? Future.failedFuture(new AppError(taken.get(), switch (taken.get()) {
+                case USER_EXISTS -> "username is taken";
+                case EMAIL_EXISTS -> "email is already registered";
+                default -> "phone is already registered";
+              }))
+              : hashing.hash(password))
+          .compose(hash -> users.insert(username, hash, email, phone, List.of("user")))
+          .map(id -> new AuthApi.Registered("registered", id));
+    } catch (AppError e) {
+      result = Future.failedFuture(e);
+    }
+    return result
+        .onSuccess(ok -> events.publish(AuthEvents.Kind.REGISTER, ok.userId(), r.username(), caller, "success"))
+        .onFailure(e -> {
+          String outcome = e instanceof AppError a ? a.reason().name() : "INTERNAL";
+          events.publish(AuthEvents.Kind.REGISTER, null, Masked.identifier(r.username()), caller, outcome);
+        });
+  }
+
+  /** For operators: the same username and password rules, no captcha, no email; optionally an admin. */
+  Future<AuthApi.Registered> createUser(String username, String password, boolean admin, AuthApi.Caller caller) {
+    String name = CredentialRules.username(username);
+    String secret = CredentialRules.password(password, name);
+    List<String> roles = admin ? List.of("admin", "user") : List.of("user");
+    return users.taken(name, null, null)
+        .compose(taken -> taken.isPresent()
+            ? Future.failedFuture(new AppError(taken.get(), "username is taken"))
+            : hashing.hash(secret))
+        .compose(hash -> users.insert(name, hash, null, null, roles))
+        .map(id -> new AuthApi.Registered(admin ? "admin created" : "user created", id))
+        .onSuccess(ok -> events.publish(AuthEvents.Kind.REGISTER, ok.userId(), name, caller, admin ? "admin_created" : "created"));
+  }
+}

@@ -1,0 +1,249 @@
+package io.xredline.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.xredline.config.AppConfig;
+import io.xredline.error.AppError;
+import io.xredline.error.Reason;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Issues and checks the JWTs of CONTRACT §3 with vertx-auth-jwt. vertx-auth-jwt verifies the
+ * signature (and refuses {@code alg: none}); the algorithm allow-list, {@code exp}/{@code nbf} with
+ * leeway, {@code iss}, {@code aud} and {@code typ} are checked here so each failure gets its reason.
+ */
+public final class Tokens {
+  public static final String ACCESS = "access";
+  public static final String REFRESH = "refresh";
+  private static final Pattern JWT_SHAPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
+  private static final int MAX_TOKEN_LENGTH = 8192;
+
+  /** The claims this service relies on, from a token whose signature and claims passed. */
+  public record Claims(long userId, String username, String jti, String familyId, String type, long issuedAt,
+                       long expiresAt) {
+  }
+
+  private final AppConfig.Jwt config;
+  private final JWTAuth jwt;
+  private final JsonObject jwks;
+  private final String keyId;
+
+  public Tokens(Vertx vertx, AppConfig.Jwt config) {
+    this.config = config;
+    JWTAuthOptions options = new JWTAuthOptions()
+        // expiry and audience are checked below, to tell TOKEN_EXPIRED from TOKEN_INVALID
+        .setJWTOptions(new JWTOptions().setIgnoreExpiration(true).setLeeway(0));
+    if (config.asymmetric()) {
+      String publicPem = read(config.publicKeyFile());
+      PublicKey publicKey = publicKey(publicPem, config.algorithm());
+      this.keyId = thumbprint(publicKey);
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setId(keyId).setBuffer(publicPem));
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setId(keyId)
+          .setBuffer(read(config.privateKeyFile())));
+      this.jwks = new JsonObject().put("keys", new JsonArray().add(jwk(publicKey, config.algorithm(), keyId)));
+    } else {
+      this.keyId = null;
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secretKey()));
+      this.jwks = null;
+    }
+    this.jwt = JWTAuth.create(vertx, options);
+  }
+
+  /** The public keys as a JWK set, or null when tokens are signed with a shared secret. */
+  public JsonObject jwks() {
+    return jwks;
+  }
+
+  public String issue(String type, long userId, String username, String familyId, String jti, long expiresAtSeconds) {
+    long now = Instant.now().getEpochSecond();
+    JsonObject claims = new JsonObject()
+        .put("sub", String.valueOf(userId))
+        .put("username", username)
+        .put("jti", jti)
+        .put("fid", familyId)
+        .put("typ", type)
+        .put("iss", config.issuer())
+        .put("aud", config.audience())
+        .put("iat", now)
+        .put("nbf", now)
+        .put("exp", expiresAtSeconds);
+    JWTOptions options = new JWTOptions().setAlgorithm(config.algorithm()).setNoTimestamp(true);
+    if (keyId != null) {
+      options.setHeader(new JsonObject().put("kid", keyId));
+    }
+    return jwt.generateToken(claims, options);
+  }
+
+  public static String newId() {
+    return UUID.randomUUID().toString();
+  }
+
+  /** Parses an {@code Authorization} header value: {@code Bearer <jwt>}. */
+  public static String bearer(String authorization) {
+    if (authorization == null || authorization.isBlank()) {
+      throw new AppError(Reason.TOKEN_MISSING, "authorization required: send Authorization: Bearer <access_token>");
+    }
+    String[] parts = authorization.trim().split("\\s+");
+    if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer") || !looksLikeJwt(parts[1])) {
+      throw new AppError(Reason.INVALID_TOKEN_FORMAT, "authorization must be: Bearer <access_token>");
+    }
+    return parts[1];
+  }
+
+  static boolean looksLikeJwt(String token) {
+    return token != null && token.length() <= MAX_TOKEN_LENGTH && JWT_SHAPE.matcher(token).matches();
+  }
+
+  /** Verifies signature and claims and that the token is of {@code expectedType}. */
+  public Future<Claims> verify(String token, String expectedType) {
+    if (!looksLikeJwt(token)) {
+      return Future.failedFuture(new AppError(Reason.INVALID_TOKEN_FORMAT, "token is not a JWT"));
+    }
+    JsonObject header;
+    JsonObject payload;
+    try {
+      String[] parts = token.split("\\.");
+      header = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8));
+      payload = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
+      return Future.failedFuture(new AppError(Reason.INVALID_TOKEN_FORMAT, "token is not a JWT"));
+    }
+    Object alg = header.getValue("alg");
+    if (!(alg instanceof String a) || !config.allowedAlgorithms().contains(a) || !a.equals(config.algorithm())) {
+      return Future.failedFuture(invalid("token algorithm not accepted"));
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(e -> Future.failedFuture(invalid("token signature invalid")))
+        .compose(user -> claims(payload, expectedType));
+  }
+
+  private Future<Claims> claims(JsonObject p, String expectedType) {
+    try {
+      long now = Instant.now().getEpochSecond();
+      long leeway = config.leeway().toSeconds();
+      long exp = number(p, "exp");
+      long nbf = p.containsKey("nbf") ? number(p, "nbf") : number(p, "iat");
+      if (!config.issuer().equals(p.getValue("iss"))) {
+        return Future.failedFuture(invalid("token issuer not accepted"));
+      }
+      if (!audienceMatches(p.getValue("aud"))) {
+        return Future.failedFuture(invalid("token audience not accepted"));
+      }
+      if (!expectedType.equals(p.getValue("typ"))) {
+        return Future.failedFuture(invalid("expected a" + (ACCESS.equals(expectedType) ? "n access" : " refresh") + " token"));
+      }
+      if (nbf > now + leeway) {
+        return Future.failedFuture(invalid("token not valid yet"));
+      }
+      if (exp <= now - leeway) {
+        return Future.failedFuture(new AppError(Reason.TOKEN_EXPIRED,
+            (ACCESS.equals(expectedType) ? "access" : "refresh") + " token expired"));
+      }
+      String sub = p.getString("sub");
+      String jti = p.getString("jti");
+      String fid = p.getString("fid");
+      if (sub == null || jti == null || fid == null || !sub.matches("[0-9]{1,18}")) {
+        return Future.failedFuture(invalid("token claims incomplete"));
+      }
+      return Future.succeededFuture(new Claims(Long.parseLong(sub), p.getString("username"), jti, fid,
+          expectedType, number(p, "iat"), exp));
+    } catch (ClassCastException | IllegalArgumentException e) {
+      return Future.failedFuture(invalid("token claims malformed"));
+    }
+  }
+
+  private boolean audienceMatches(Object aud) {
+    if (aud instanceof String s) {
+      return s.equals(config.audience());
+    }
+    return aud instanceof JsonArray array && array.contains(config.audience());
+  }
+
+  private static long number(JsonObject p, String claim) {
+    Object v = p.getValue(claim);
+    if (!(v instanceof Number n)) {
+      throw new IllegalArgumentException(claim + " missing");
+    }
+    return n.longValue();
+  }
+
+  private static AppError invalid(String message) {
+    return new AppError(Reason.TOKEN_INVALID, message);
+  }
+
+  private static String read(java.nio.file.Path path) {
+    try {
+      return Files.readString(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read key file " + path, e);
+    }
+  }
+
+  static PublicKey publicKey(String pem, String algorithm) {
+    String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    try {
+      return KeyFactory.getInstance(algorithm.startsWith("RS") ? "RSA" : "EC")
+          .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+    } catch (Exception e) {
+      throw new IllegalArgumentException("auth.jwt.public_key_file is not an X.509 " + algorithm + " public key", e);
+    }
+  }
+
+  private static String thumbprint(PublicKey key) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 12));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonObject jwk(PublicKey key, String algorithm, String kid) {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    JsonObject jwk = new JsonObject().put("kid", kid).put("use", "sig").put("alg", algorithm);
+    if (key instanceof RSAPublicKey rsa) {
+      return jwk.put("kty", "RSA").put("n", b64.encodeToString(unsigned(rsa.getModulus())))
+          .put("e", b64.encodeToString(unsigned(rsa.getPublicExponent())));
+    }
+    ECPublicKey ec = (ECPublicKey) key;
+    return jwk.put("kty", "EC").put("crv", "P-256")
+        .put("x", b64.encodeToString(fixed(ec.getW().getAffineX(), 32)))
+        .put("y", b64.encodeToString(fixed(ec.getW().getAffineY(), 32)));
+  }
+
+  private static byte[] unsigned(BigInteger n) {
+    byte[] bytes = n.toByteArray();
+    return bytes.length > 1 && bytes[0] == 0 ? Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
+  }
+
+  private static byte[] fixed(BigInteger n, int length) {
+    byte[] bytes = unsigned(n);
+    byte[] out = new byte[length];
+    System.arraycopy(bytes, 0, out, length - bytes.length, bytes.length);
+    return out;
+  }
+}

@@ -1,0 +1,99 @@
+package io.xredline.grpc;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.Service;
+import io.vertx.grpc.server.ServiceBuilder;
+import io.xredline.api.auth.v1.AuthGrpcService;
+import io.xredline.api.auth.v1.CaptchaReply;
+import io.xredline.api.auth.v1.LockStatusReply;
+import io.xredline.api.auth.v1.MeReply;
+import io.xredline.api.auth.v1.RegisterReply;
+import io.xredline.api.auth.v1.SuccessReply;
+import io.xredline.api.auth.v1.TokenReply;
+import io.xredline.api.auth.v1.TotpSetupReply;
+import io.xredline.auth.AuthApi;
+
+/**
+ * {@code auth.v1.Auth}: protobuf ⇄ {@link AuthApi} bus messages. Protected methods pass through
+ * {@link #authenticated}, the gRPC twin of the REST bearer handler ({@code authorization} metadata).
+ */
+final class AuthGrpc {
+  static final String AUTHORIZATION_METADATA = "authorization";
+  private static final SuccessReply SUCCESS = SuccessReply.newBuilder().setSuccess(true).build();
+
+  private final EventBus bus;
+  private final long timeoutMs;
+
+  private AuthGrpc(EventBus bus, long timeoutMs) {
+    this.bus = bus;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** A protected call: runs only with a live access token's principal. */
+  private interface Protected<Req, Resp> {
+    Future<Resp> call(Req request, AuthApi.Principal principal, AuthApi.Caller caller);
+  }
+
+  static Service service(EventBus bus, long busTimeoutMs) {
+    return new AuthGrpc(bus, busTimeoutMs).build();
+  }
+
+  private Service build() {
+    ServiceBuilder b = Service.service(AuthGrpcService.SERVICE_NAME, AuthGrpcService.SERVICE_DESCRIPTOR);
+    UnaryCalls.bindWithContext(b, AuthGrpcService.GetCaptcha, (r, c) ->
+        AuthApi.captcha(bus, new AuthApi.CaptchaRequest(r.getCaptchaType(), r.getTarget()), caller(c), timeoutMs)
+            .map(captcha -> CaptchaReply.newBuilder().setCaptchaId(captcha.captchaId())
+                .setImageData(captcha.imageData()).setExpiresIn(captcha.expiresIn()).build()));
+    UnaryCalls.bindWithContext(b, AuthGrpcService.VerifyCaptcha, (r, c) ->
+        AuthApi.verifyCaptcha(bus, new AuthApi.VerifyCaptcha(r.getCaptchaId(), r.getCaptchaCode()), caller(c), timeoutMs)
+            .map(ok -> SuccessReply.newBuilder().setSuccess(ok).build()));
+    UnaryCalls.bindWithContext(b, AuthGrpcService.Register, (r, c) ->
+        AuthApi.register(bus, new AuthApi.Register(r.getUsername(), r.getPassword(), r.getEmail(), r.getPhone(),
+                r.getCaptchaId(), r.getCaptchaCode()), caller(c), timeoutMs)
+            .map(ok -> RegisterReply.newBuilder().setMessage(ok.message()).setUserId(ok.userId()).build()));
+    UnaryCalls.bindWithContext(b, AuthGrpcService.Login, (r, c) ->
+        AuthApi.login(bus, new AuthApi.Login(r.getUsername(), r.getPassword(), r.getCaptchaId(), r.getCaptchaCode(),
+            r.getTotpCode()), caller(c), timeoutMs).map(AuthGrpc::tokens));
+    UnaryCalls.bindWithContext(b, AuthGrpcService.RefreshToken, (r, c) ->
+        AuthApi.refresh(bus, r.getRefreshToken(), caller(c), timeoutMs).map(AuthGrpc::tokens));
+    authenticated(b, AuthGrpcService.Logout, (r, p, c) ->
+        AuthApi.logout(bus, p, r.getAllSessions(), c, timeoutMs).map(SUCCESS));
+    authenticated(b, AuthGrpcService.Me, (r, p, c) -> AuthApi.me(bus, p, c, timeoutMs)
+        .map(me -> MeReply.newBuilder().setUserId(me.userId()).setUsername(me.username())
+            .setEmail(orEmpty(me.email())).setPhone(orEmpty(me.phone())).setTotpEnabled(me.totpEnabled())
+            .setCreatedAt(me.createdAt()).build()));
+    authenticated(b, AuthGrpcService.LockStatus, (r, p, c) -> AuthApi.lockStatus(bus, p, r.getUsername(), c, timeoutMs)
+        .map(s -> LockStatusReply.newBuilder().setLocked(s.locked()).setUnlockTime(orEmpty(s.unlockTime()))
+            .setFailedAttempts(s.failedAttempts()).setMaxAttempts(s.maxAttempts()).build()));
+    authenticated(b, AuthGrpcService.TotpSetup, (r, p, c) -> AuthApi.totpSetup(bus, p, c, timeoutMs)
+        .map(s -> TotpSetupReply.newBuilder().setSecret(s.secret()).setOtpauthUrl(s.otpauthUrl()).build()));
+    authenticated(b, AuthGrpcService.TotpEnable, (r, p, c) ->
+        AuthApi.totpEnable(bus, p, r.getTotpCode(), c, timeoutMs).map(SUCCESS));
+    authenticated(b, AuthGrpcService.TotpDisable, (r, p, c) ->
+        AuthApi.totpDisable(bus, p, r.getTotpCode(), c, timeoutMs).map(SUCCESS));
+    return b.build();
+  }
+
+  private <Req, Resp> void authenticated(ServiceBuilder builder, ServiceMethod<Req, Resp> method, Protected<Req, Resp> call) {
+    UnaryCalls.bindWithContext(builder, method, (request, context) -> {
+      AuthApi.Caller caller = caller(context);
+      return AuthApi.authenticate(bus, context.metadata().get(AUTHORIZATION_METADATA), caller, timeoutMs)
+          .compose(principal -> call.call(request, principal, caller));
+    });
+  }
+
+  private static AuthApi.Caller caller(UnaryCalls.CallContext context) {
+    return new AuthApi.Caller(context.requestId(), context.clientIp());
+  }
+
+  private static TokenReply tokens(AuthApi.TokenPair pair) {
+    return TokenReply.newBuilder().setAccessToken(pair.accessToken()).setRefreshToken(pair.refreshToken())
+        .setTokenType(pair.tokenType()).setExpiresIn(pair.expiresIn()).setRefreshExpiresIn(pair.refreshExpiresIn()).build();
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

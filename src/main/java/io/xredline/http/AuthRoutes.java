@@ -1,0 +1,117 @@
+package io.xredline.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.xredline.auth.AuthApi;
+import io.xredline.error.AppError;
+import io.xredline.error.Reason;
+
+
+/** CONTRACT §3's auth routes: JSON ⇄ {@link AuthApi} bus messages, protected ones behind {@link BearerAuth}. */
+final class AuthRoutes {
+  private static final String BASE = "/api/v1/auth";
+  private final long busTimeoutMs;
+
+  AuthRoutes(long busTimeoutMs) {
+    this.busTimeoutMs = busTimeoutMs;
+  }
+
+  void mount(Router router) {
+    BearerAuth bearer = new BearerAuth(busTimeoutMs);
+    router.get(BASE + "/captcha").handler(this::captcha);
+    router.post(BASE + "/captcha/verify").consumes("application/json").handler(this::verifyCaptcha);
+    router.post(BASE + "/register").consumes("application/json").handler(this::register);
+    router.post(BASE + "/login").consumes("application/json").handler(this::login);
+    router.post(BASE + "/refresh").consumes("application/json").handler(this::refresh);
+    router.post(BASE + "/logout").handler(bearer).handler(this::logout);
+    router.get(BASE + "/me").handler(bearer).handler(ctx -> answer(ctx, (bus, caller) ->
+        AuthApi.me(bus, BearerAuth.principal(ctx), caller, busTimeoutMs).map(AuthApi.Me::toJson)));
+    router.get(BASE + "/lock-status/:username").handler(bearer).handler(ctx -> answer(ctx, (bus, caller) ->
+        AuthApi.lockStatus(bus, BearerAuth.principal(ctx), ctx.pathParam("username"), caller, busTimeoutMs)
+            .map(AuthApi.LockStatus::toJson)));
+    router.post(BASE + "/totp/setup").handler(bearer).handler(ctx -> answer(ctx, (bus, caller) ->
+        AuthApi.totpSetup(bus, BearerAuth.principal(ctx), caller, busTimeoutMs).map(AuthApi.TotpSecret::toJson)));
+    router.post(BASE + "/totp/enable").handler(bearer).handler(ctx -> answer(ctx, (bus, caller) ->
+        AuthApi.totpEnable(bus, BearerAuth.principal(ctx), totpCode(ctx), caller, busTimeoutMs).map(AuthApi.SUCCESS)));
+    router.post(BASE + "/totp/disable").handler(bearer).handler(ctx -> answer(ctx, (bus, caller) ->
+        AuthApi.totpDisable(bus, BearerAuth.principal(ctx), totpCode(ctx), caller, busTimeoutMs).map(AuthApi.SUCCESS)));
+    router.get("/.well-known/jwks.json").handler(ctx -> answer(ctx, (bus, caller) -> AuthApi.jwks(bus, caller, busTimeoutMs)));
+  }
+
+  private void captcha(RoutingContext ctx) {
+    answer(ctx, (bus, caller) -> AuthApi.captcha(bus,
+        new AuthApi.CaptchaRequest(ctx.queryParams().get("captcha_type"), ctx.queryParams().get("target")), caller,
+        busTimeoutMs).map(AuthApi.Captcha::toJson));
+  }
+
+  private void verifyCaptcha(RoutingContext ctx) {
+    JsonObject body = JsonBodies.object(ctx);
+    AuthApi.VerifyCaptcha request = new AuthApi.VerifyCaptcha(JsonBodies.string(body, "captcha_id"),
+        JsonBodies.string(body, "captcha_code"));
+    answer(ctx, (bus, caller) -> AuthApi.verifyCaptcha(bus, request, caller, busTimeoutMs)
+        .map(ok -> new JsonObject().put("success", ok)));
+  }
+
+  private void register(RoutingContext ctx) {
+    JsonObject body = JsonBodies.object(ctx);
+    AuthApi.Register request = new AuthApi.Register(JsonBodies.string(body, "username"),
+        JsonBodies.string(body, "password"), JsonBodies.string(body, "email"), JsonBodies.string(body, "phone"),
+        JsonBodies.string(body, "captcha_id"), JsonBodies.string(body, "captcha_code"));
+    answer(ctx, 201, (bus, caller) -> AuthApi.register(bus, request, caller, busTimeoutMs).map(AuthApi.Registered::toJson));
+  }
+
+  private void login(RoutingContext ctx) {
+    JsonObject body = JsonBodies.object(ctx);
+    AuthApi.Login request = new AuthApi.Login(JsonBodies.string(body, "username"), JsonBodies.string(body, "password"),
+        JsonBodies.string(body, "captcha_id"), JsonBodies.string(body, "captcha_code"),
+        JsonBodies.string(body, "totp_code"));
+    answer(ctx, (bus, caller) -> AuthApi.login(bus, request, caller, busTimeoutMs).map(AuthApi.TokenPair::toJson));
+  }
+
+  private void refresh(RoutingContext ctx) {
+    String token = JsonBodies.string(JsonBodies.object(ctx), "refresh_token");
+    answer(ctx, (bus, caller) -> AuthApi.refresh(bus, token, caller, busTimeoutMs).map(AuthApi.TokenPair::toJson));
+  }
+
+  private void logout(RoutingContext ctx) {
+    JsonObject body = optionalObject(ctx);
+    Object all = body.getValue("all_sessions");
+    if (all != null && !(all instanceof Boolean)) {
+      throw AppError.validation("all_sessions", "all_sessions must be true or false");
+    }
+    answer(ctx, (bus, caller) -> AuthApi.logout(bus, BearerAuth.principal(ctx), Boolean.TRUE.equals(all), caller,
+        busTimeoutMs).map(AuthApi.SUCCESS));
+  }
+
+  private static String totpCode(RoutingContext ctx) {
+    return JsonBodies.string(optionalObject(ctx), "totp_code");
+  }
+
+  /** Bodies of protected POSTs are optional; when present they must be JSON objects. */
+  private static JsonObject optionalObject(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().isEmpty()) {
+      return new JsonObject();
+    }
+    String type = ctx.request().getHeader("content-type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new AppError(Reason.UNSUPPORTED_MEDIA_TYPE, "content type must be application/json");
+    }
+    return JsonBodies.object(ctx);
+  }
+
+  private interface Call extends java.util.function.BiFunction<EventBus, AuthApi.Caller, Future<JsonObject>> {
+  }
+
+  private static void answer(RoutingContext ctx, Call call) {
+    answer(ctx, 200, call);
+  }
+
+  private static void answer(RoutingContext ctx, int status, Call call) {
+    call.apply(ctx.vertx().eventBus(), BearerAuth.caller(ctx))
+        .onSuccess(body -> Responses.json(ctx, status, body))
+        .onFailure(e -> HttpErrors.sendFailure(ctx, e));
+  }
+}

@@ -1,0 +1,110 @@
+package io.xredline.app;
+
+import io.vertx.core.json.JsonObject;
+import io.xredline.config.AppConfig;
+import io.xredline.testing.TestApp;
+import io.xredline.testing.TestBackends;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("user create [--admin] NAME: an operator creates an (admin) account with the password on stdin")
+class UserCommandTest {
+  private static final String PASSWORD = "Admin-Pass-0f-Operators";
+
+  private static int run(AppConfig config, String stdin, ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
+    return UserCommand.run(config, List.of(args), new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  @DisplayName("creates an admin that can read anyone's lock status; bad names, weak passwords and duplicates are refused")
+  void createsAdmin() {
+    Map<String, String> overrides = TestApp.defaults("usercmd");
+    overrides.put("data.database.url", TestBackends.freshDatabase("usercmd"));
+    AppConfig config = TestApp.config(overrides);
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertThat(run(config, PASSWORD + "\n", out, err, "user", "create", "--admin", "root_admin")).as(err.toString()).isZero();
+      assertThat(out.toString()).contains("admin root_admin created (user_id ");
+      assertThat(out.toString() + err).doesNotContain(PASSWORD);
+      assertThat(TestBackends.count(overrides.get("data.database.url"),
+          "SELECT count(*) FROM users WHERE username = 'root_admin' AND roles = '{admin,user}' AND email IS NULL"))
+          .isEqualTo(1);
+
+      assertThat(run(config, PASSWORD + "\n", new ByteArrayOutputStream(), err, "user", "create", "root_admin"))
+          .isEqualTo(UserCommand.FAILED);
+      assertThat(err.toString()).contains("USER_EXISTS");
+      assertThat(run(config, "password\n", new ByteArrayOutputStream(), err, "user", "create", "other_one"))
+          .isEqualTo(UserCommand.FAILED);
+      assertThat(err.toString()).contains("PASSWORD_WEAK");
+      assertThat(run(config, PASSWORD + "\n", new ByteArrayOutputStream(), err, "user", "create", "1bad"))
+          .isEqualTo(UserCommand.FAILED);
+      assertThat(err.toString()).contains("INVALID_USERNAME");
+      assertThat(run(config, "", new ByteArrayOutputStream(), err, "user", "create", "nobody")).isEqualTo(UserCommand.USAGE);
+      assertThat(run(config, PASSWORD, new ByteArrayOutputStream(), err, "user", "delete", "x")).isEqualTo(UserCommand.USAGE);
+
+      Map<String, String> appOverrides = new HashMap<>(overrides);
+      appOverrides.put("auth.captcha.enabled", "false");
+      try (TestApp app = TestApp.start("usercmdapp", appOverrides)) {
+        assertThat(app.post("/api/v1/auth/register", "application/json", new JsonObject().put("username", "plain_user")
+            .put("password", "Plain-User-Pass-1").put("email", "plain@example.com").encode()).statusCode()).isEqualTo(201);
+        HttpResponse<String> login = app.post("/api/v1/auth/login", "application/json",
+            new JsonObject().put("username", "root_admin").put("password", PASSWORD).encode());
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        String token = TestApp.json(login).getString("access_token");
+        HttpResponse<String> status = app.get("/api/v1/auth/lock-status/plain_user", "Authorization", "Bearer " + token);
+        assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+      }
+    } finally {
+      TestBackends.dropDatabase(overrides.get("data.database.url"));
+    }
+  }
+
+  @Test
+  @Tag("e2e")
+  @DisplayName("java -jar xredline.jar user create --admin NAME reads the password from stdin and exits 0")
+  void fromTheJar(@TempDir Path dir) throws Exception {
+    String db = TestBackends.freshDatabase("usercmdjar");
+    try {
+      ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx512m", "-jar", ServiceProcess.JAR.toString(), "user", "create", "--admin", "jar_admin")
+          .directory(dir.toFile())
+          .redirectOutput(dir.resolve("out.log").toFile())
+          .redirectError(dir.resolve("err.log").toFile());
+      builder.environment().keySet().removeIf(k -> k.startsWith("XREDLINE_"));
+      builder.environment().put("XREDLINE_ENV", "test");
+      builder.environment().put("XREDLINE_DATA__DATABASE__URL", db);
+      builder.environment().put("XREDLINE_DATA__REDIS__URL", TestBackends.redisUrl());
+      Process process = builder.start();
+      process.getOutputStream().write((PASSWORD + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().close();
+      assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      String out = Files.readString(dir.resolve("out.log"));
+      String err = Files.readString(dir.resolve("err.log"));
+      assertThat(process.exitValue()).as(out + err).isZero();
+      assertThat(out).contains("admin jar_admin created");
+      assertThat(out + err).doesNotContain(PASSWORD);
+      assertThat(TestBackends.count(db, "SELECT count(*) FROM users WHERE username = 'jar_admin' AND 'admin' = ANY(roles)"))
+          .isEqualTo(1);
+    } finally {
+      TestBackends.dropDatabase(db);
+    }
+  }
+}

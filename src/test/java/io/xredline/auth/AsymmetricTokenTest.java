@@ -1,0 +1,102 @@
+package io.xredline.auth;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.xredline.testing.TestApp;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigInteger;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.RSAPublicKeySpec;
+import java.util.Base64;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("RS256/ES256 tokens: JWKS publishes the public key, which verifies real tokens; HS256 forged with it is refused")
+class AsymmetricTokenTest extends AuthTestBase {
+  @TempDir
+  static Path keys;
+
+  private static TestApp start(String algorithm, KeyPair pair, String hint) throws Exception {
+    Path priv = keys.resolve(hint + ".key");
+    Path pub = keys.resolve(hint + ".pub");
+    Files.writeString(priv, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+    Files.writeString(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+    return TestApp.start(hint, overrides("auth.jwt.algorithm", algorithm, "auth.jwt.private_key_file", priv.toString(),
+        "auth.jwt.public_key_file", pub.toString()));
+  }
+
+  static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(der) + "\n-----END " + type + "-----\n";
+  }
+
+  @Test
+  @DisplayName("RS256: a JWK (kty RSA) whose n/e verify the issued token; an HS256 token keyed with the public PEM → TOKEN_INVALID")
+  void rs256() throws Exception {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+    gen.initialize(2048);
+    KeyPair pair = gen.generateKeyPair();
+    try (TestApp app = start("RS256", pair, "authrs256")) {
+      JsonObject tokens = tokens(app, newUser(app));
+      String access = tokens.getString("access_token");
+      JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(access.split("\\.")[0]), StandardCharsets.UTF_8));
+      assertThat(header.getString("alg")).isEqualTo("RS256");
+
+      HttpResponse<String> jwks = app.get("/.well-known/jwks.json");
+      assertThat(jwks.statusCode()).isEqualTo(200);
+      JsonArray keysArray = json(jwks).getJsonArray("keys");
+      assertThat(keysArray).hasSize(1);
+      JsonObject jwk = keysArray.getJsonObject(0);
+      assertThat(jwk.getString("kty")).isEqualTo("RSA");
+      assertThat(jwk.getString("kid")).isEqualTo(header.getString("kid"));
+      assertThat(jwk.fieldNames()).doesNotContain("d", "p", "q");
+      var publicKey = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(
+          new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("n"))),
+          new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("e")))));
+      Signature verifier = Signature.getInstance("SHA256withRSA");
+      verifier.initVerify(publicKey);
+      verifier.update(access.substring(0, access.lastIndexOf('.')).getBytes(StandardCharsets.US_ASCII));
+      assertThat(verifier.verify(Base64.getUrlDecoder().decode(access.substring(access.lastIndexOf('.') + 1)))).isTrue();
+
+      assertThat(app.get(AUTH + "/me", bearer(tokens)).statusCode()).isEqualTo(200);
+      JsonObject claims = Jwts.claims(access);
+      byte[] publicPem = pem("PUBLIC KEY", pair.getPublic().getEncoded()).getBytes(StandardCharsets.US_ASCII);
+      assertError(app.get(AUTH + "/me", "Authorization", "Bearer " + Jwts.hs256(claims, publicPem)), 401, "TOKEN_INVALID");
+      assertError(app.get(AUTH + "/me", "Authorization", "Bearer " + Jwts.hs256(claims, pair.getPublic().getEncoded())), 401,
+          "TOKEN_INVALID");
+      assertError(app.get(AUTH + "/me", "Authorization", "Bearer " + Jwts.unsigned(claims)), 401, "TOKEN_INVALID");
+    }
+  }
+
+  @Test
+  @DisplayName("ES256: tokens are signed ES256 and JWKS publishes a P-256 key")
+  void es256() throws Exception {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+    gen.initialize(new ECGenParameterSpec("secp256r1"));
+    try (TestApp app = start("ES256", gen.generateKeyPair(), "authes256")) {
+      JsonObject tokens = tokens(app, newUser(app));
+      assertThat(app.get(AUTH + "/me", bearer(tokens)).statusCode()).isEqualTo(200);
+      JsonObject refreshed = json(postJson(app, AUTH + "/refresh", new JsonObject().put("refresh_token",
+          tokens.getString("refresh_token"))));
+      remember(refreshed);
+      assertThat(app.get(AUTH + "/me", bearer(refreshed)).statusCode()).isEqualTo(200);
+      JsonObject jwk = json(app.get("/.well-known/jwks.json")).getJsonArray("keys").getJsonObject(0);
+      assertThat(jwk.getString("kty")).isEqualTo("EC");
+      assertThat(jwk.getString("crv")).isEqualTo("P-256");
+      assertThat(Base64.getUrlDecoder().decode(jwk.getString("x"))).hasSize(32);
+      String access = tokens.getString("access_token");
+      assertThat(Base64.getUrlDecoder().decode(access.substring(access.lastIndexOf('.') + 1))).as("JOSE r|s").hasSize(64);
+    }
+  }
+}

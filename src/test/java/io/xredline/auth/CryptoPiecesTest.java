@@ -1,0 +1,114 @@
+package io.xredline.auth;
+
+import io.xredline.config.AppConfig;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("the pieces under the rules: RFC 6238 TOTP, base32, argon2id PHC, AES-GCM sealing, PII masks")
+class CryptoPiecesTest {
+  private static final byte[] RFC_SECRET = "12345678901234567890".getBytes(StandardCharsets.US_ASCII);
+
+  @ParameterizedTest(name = "T={0} → {1}")
+  @CsvSource({"59, 287082", "1111111109, 081804", "1111111111, 050471", "1234567890, 005924", "2000000000, 279037",
+      "20000000000, 353130"})
+  @DisplayName("TOTP matches the RFC 6238 SHA-1 test vectors (last 6 digits)")
+  void rfc6238(long time, String code) {
+    assertThat(Totp.code(RFC_SECRET, Totp.step(time))).isEqualTo(code);
+  }
+
+  @Test
+  @DisplayName("a code is accepted one step either side and no further; junk is never accepted")
+  void window() {
+    long now = 1_700_000_000L;
+    long step = Totp.step(now);
+    assertThat(Totp.matchingStep(RFC_SECRET, Totp.code(RFC_SECRET, step - 1), now)).hasValue(step - 1);
+    assertThat(Totp.matchingStep(RFC_SECRET, Totp.code(RFC_SECRET, step + 1), now)).hasValue(step + 1);
+    assertThat(Totp.matchingStep(RFC_SECRET, Totp.code(RFC_SECRET, step + 2), now)).isEmpty();
+    assertThat(Totp.matchingStep(RFC_SECRET, "12345", now)).isEmpty();
+    assertThat(Totp.matchingStep(RFC_SECRET, null, now)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("base32 round-trips and matches RFC 4648 (\"foobar\" → MZXW6YTBOI)")
+  void base32() {
+    assertThat(Totp.base32("foobar".getBytes(StandardCharsets.US_ASCII))).isEqualTo("MZXW6YTBOI");
+    byte[] secret = Totp.newSecret();
+    assertThat(Totp.fromBase32(Totp.base32(secret))).isEqualTo(secret);
+  }
+
+  @Test
+  @DisplayName("argon2id: PHC string with the configured parameters, verifies the right password only, never throws on junk")
+  void argon2() {
+    PasswordHashing.Params params = new PasswordHashing.Params(19456, 2, 1);
+    String phc = PasswordHashing.hashNow("pässwörd-1", params);
+    assertThat(phc).matches("\\$argon2id\\$v=19\\$m=19456,t=2,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}");
+    assertThat(PasswordHashing.verifyNow("pässwörd-1", phc)).isTrue();
+    assertThat(PasswordHashing.verifyNow("pässwörd-2", phc)).isFalse();
+    assertThat(PasswordHashing.hashNow("pässwörd-1", params)).as("salted").isNotEqualTo(phc);
+    assertThat(PasswordHashing.paramsOf(phc)).isEqualTo(params);
+    for (String junk : new String[] {null, "", "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA", "$2b$12$abc",
+        "$argon2id$v=19$m=x,t=2,p=1$c2FsdA$aGFzaA", phc.substring(0, phc.length() - 5)}) {
+      assertThat(PasswordHashing.verifyNow("pässwörd-1", junk)).isFalse();
+    }
+  }
+
+  @Test
+  @DisplayName("other configured parameters are written into the PHC string and verify")
+  void configuredParamsRoundTrip() {
+    var config = new AppConfig.Password(20480, 3, 2, 1);
+    var params = new PasswordHashing.Params(config.memoryKib(), config.iterations(), config.parallelism());
+    String phc = PasswordHashing.hashNow("x", params);
+    assertThat(phc).startsWith("$argon2id$v=19$m=20480,t=3,p=2$");
+    assertThat(PasswordHashing.verifyNow("x", phc)).isTrue();
+  }
+
+  @Test
+  @DisplayName("AES-256-GCM: opens what it sealed; another key, another row or a flipped byte does not open")
+  void secretBox() {
+    byte[] key = new byte[32];
+    key[0] = 1;
+    SecretBox box = new SecretBox(key);
+    byte[] secret = Totp.newSecret();
+    String sealed = box.seal(secret, "totp:7");
+    assertThat(sealed).startsWith("v1:");
+    assertThat(box.open(sealed, "totp:7")).isEqualTo(secret);
+    assertThat(box.seal(secret, "totp:7")).as("fresh nonce").isNotEqualTo(sealed);
+    assertThatThrownBy(() -> box.open(sealed, "totp:8")).isInstanceOf(IllegalArgumentException.class);
+    byte[] other = new byte[32];
+    assertThatThrownBy(() -> new SecretBox(other).open(sealed, "totp:7")).isInstanceOf(IllegalArgumentException.class);
+    char[] chars = sealed.toCharArray();
+    chars[10] = chars[10] == 'A' ? 'B' : 'A';
+    assertThatThrownBy(() -> box.open(new String(chars), "totp:7")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SecretBox(new byte[16])).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @ParameterizedTest(name = "{0} → {1}")
+  @CsvSource({"test@example.com, te**@example.com", "a@example.com, a**@example.com", "ab@x.io, a**@x.io"})
+  @DisplayName("emails are masked like te**@example.com")
+  void maskEmail(String email, String masked) {
+    assertThat(Masked.email(email)).isEqualTo(masked);
+  }
+
+  @ParameterizedTest(name = "{0} → {1}")
+  @CsvSource({"13812345678, 138****5678", "+8613812345678, +86138****5678", "+14155552671, +141****2671", "123, ****"})
+  @DisplayName("phones are masked like 138****5678")
+  void maskPhone(String phone, String masked) {
+    assertThat(Masked.phone(phone)).isEqualTo(masked);
+  }
+
+  @Test
+  @DisplayName("an unmatched login name keeps only two characters (it may be a password typed in the wrong field)")
+  void maskIdentifier() {
+    assertThat(Masked.identifier("MySecretPassw0rd")).isEqualTo("My***");
+    assertThat(Masked.identifier("ghost@example.com")).isEqualTo("gh**@example.com");
+    assertThat(Masked.identifier("13812345678")).isEqualTo("138****5678");
+    assertThat(Masked.identifier("x")).isEqualTo("**");
+  }
+}

@@ -1,0 +1,173 @@
+package io.xredline.bench;
+
+import io.vertx.core.json.JsonObject;
+import io.xredline.auth.PasswordHashing;
+import io.xredline.config.AppConfig;
+import io.xredline.testing.TestApp;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Not a test: {@code scripts/bench login}. Measures, in one run on this machine, (1) raw argon2id
+ * verifications per second on as many threads as the service's hashing pool, (2) successful logins
+ * per second through the whole service (HTTP → bus → PostgreSQL/Redis → argon2id → JWT), and (3)
+ * {@code /healthz/live} latency idle and during the login flood. Prints the ratios.
+ */
+public final class LoginBench {
+  private static final String PASSWORD = "Bench-Password-4711";
+
+  private LoginBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+    int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+    TestApp app = TestApp.start("bench", Map.of("auth.captcha.enabled", "false", "server.http.instances", "2"));
+    try {
+      AppConfig.Password pw = app.config().auth().password();
+      PasswordHashing.Params params = new PasswordHashing.Params(pw.memoryKib(), pw.iterations(), pw.parallelism());
+      System.out.printf(Locale.ROOT, "machine: %d cores; argon2id m=%d KiB t=%d p=%d; hashing pool %d; %d s per phase; %d clients%n",
+          Runtime.getRuntime().availableProcessors(), pw.memoryKib(), pw.iterations(), pw.parallelism(),
+          pw.hashingPoolSize(), seconds, concurrency);
+
+      double raw = rawHashing(params, pw.hashingPoolSize(), seconds);
+      System.out.printf(Locale.ROOT, "raw argon2id verify:        %8.1f /s (%d threads)%n", raw, pw.hashingPoolSize());
+
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      String users = register(app, http, concurrency);
+      Latencies idle = probeLive(app, seconds / 3 + 1, null);
+      System.out.printf(Locale.ROOT, "/healthz/live idle:         p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms (%d probes)%n",
+          idle.p(50), idle.p(99), idle.max(), idle.count());
+
+      AtomicLong ok = new AtomicLong();
+      AtomicLong failed = new AtomicLong();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      ExecutorService clients = Executors.newFixedThreadPool(concurrency);
+      long start = System.nanoTime();
+      for (int c = 0; c < concurrency; c++) {
+        String username = users + c;
+        clients.submit(() -> {
+          while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = post(app, http, "/api/v1/auth/login",
+                new JsonObject().put("username", username).put("password", PASSWORD));
+            (r != null && r.statusCode() == 200 ? ok : failed).incrementAndGet();
+          }
+        });
+      }
+      Latencies flood = probeLive(app, seconds, deadline);
+      clients.shutdown();
+      clients.awaitTermination(60, TimeUnit.SECONDS);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      double logins = ok.get() / elapsed;
+      System.out.printf(Locale.ROOT, "login through the service:  %8.1f /s (%d ok, %d failed, %.1f s)%n",
+          logins, ok.get(), failed.get(), elapsed);
+      System.out.printf(Locale.ROOT, "/healthz/live under flood:  p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms (%d probes)%n",
+          flood.p(50), flood.p(99), flood.max(), flood.count());
+      System.out.printf(Locale.ROOT, "RATIO login/raw-hash: %.2f   live p99 flood/idle: %.1fx%n",
+          logins / raw, flood.p(99) / Math.max(0.001, idle.p(99)));
+    } finally {
+      app.close();
+    }
+    System.exit(0);
+  }
+
+  private static double rawHashing(PasswordHashing.Params params, int threads, int seconds) throws Exception {
+    String phc = PasswordHashing.hashNow(PASSWORD, params);
+    for (int i = 0; i < 3; i++) {
+      PasswordHashing.verifyNow(PASSWORD, phc);
+    }
+    AtomicLong done = new AtomicLong();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    long start = System.nanoTime();
+    for (int t = 0; t < threads; t++) {
+      pool.submit(() -> {
+        while (System.nanoTime() < deadline) {
+          PasswordHashing.verifyNow(PASSWORD, phc);
+          done.incrementAndGet();
+        }
+      });
+    }
+    pool.shutdown();
+    pool.awaitTermination(seconds + 30L, TimeUnit.SECONDS);
+    return done.get() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static String register(TestApp app, HttpClient http, int count) {
+    String stem = "bench" + Long.toString(System.nanoTime() % 1_000_000, 36) + "_";
+    for (int i = 0; i < count; i++) {
+      HttpResponse<String> r = post(app, http, "/api/v1/auth/register", new JsonObject().put("username", stem + i)
+          .put("password", PASSWORD).put("email", stem + i + "@bench.example.com"));
+      if (r == null || r.statusCode() != 201) {
+        throw new IllegalStateException("registration failed: " + (r == null ? "no answer" : r.body()));
+      }
+    }
+    return stem;
+  }
+
+  private static HttpResponse<String> post(TestApp app, HttpClient http, String path, JsonObject body) {
+    try {
+      return http.send(HttpRequest.newBuilder(app.uri(path)).timeout(Duration.ofSeconds(60))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private record Latencies(List<Double> ms) {
+    double p(int percentile) {
+      if (ms.isEmpty()) {
+        return Double.NaN;
+      }
+      int index = (int) Math.ceil(percentile / 100.0 * ms.size()) - 1;
+      return ms.get(Math.max(0, Math.min(ms.size() - 1, index)));
+    }
+
+    double max() {
+      return ms.isEmpty() ? Double.NaN : ms.get(ms.size() - 1);
+    }
+
+    int count() {
+      return ms.size();
+    }
+  }
+
+  /** One probe every 20 ms on its own connection pool, like a kubelet. */
+  private static Latencies probeLive(TestApp app, int seconds, Long until) throws InterruptedException {
+    HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    URI uri = app.uri("/healthz/live");
+    List<Double> ms = new ArrayList<>();
+    long deadline = until != null ? until : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      long t0 = System.nanoTime();
+      try {
+        HttpResponse<Void> r = probe.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          ms.add((System.nanoTime() - t0) / 1e6);
+        } else {
+          ms.add(10_000.0);
+        }
+      } catch (Exception e) {
+        ms.add(10_000.0);
+      }
+      Thread.sleep(20);
+    }
+    Collections.sort(ms);
+    return new Latencies(ms);
+  }
+}
