@@ -4,6 +4,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.xredline.audit.AuditVerticle;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
@@ -13,13 +14,17 @@ import io.xredline.grpc.GrpcServerVerticle;
 import io.xredline.health.HealthApi;
 import io.xredline.health.HealthVerticle;
 import io.xredline.http.HttpServerVerticle;
+import io.xredline.observability.BusPropagation;
 import io.xredline.observability.LogSetup;
+import io.xredline.observability.MetricsSamplerVerticle;
+import io.xredline.observability.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The start-up order: embedded servers (if needed) → health and HTTP (so probes answer, startup
- * DOWN) → migrations → capabilities → gRPC → startup UP. Any failure stops what was started.
+ * The start-up order: metrics registry and tracer → embedded servers (if needed) → health, metric
+ * sampling and HTTP (so probes and /metrics answer, startup DOWN) → migrations → audit and the
+ * other capabilities → gRPC → startup UP. Any failure stops what was started.
  */
 public final class Application {
   private static final Logger LIFECYCLE = LoggerFactory.getLogger(LogSetup.LIFECYCLE_LOGGER);
@@ -35,8 +40,14 @@ public final class Application {
   }
 
   public static Future<RunningApp> start(AppConfig config) {
+    return start(config, Telemetry.create(config));
+  }
+
+  /** {@code telemetry} is owned by the app from here on: it closes with it. */
+  public static Future<RunningApp> start(AppConfig config, Telemetry telemetry) {
     long begin = System.nanoTime();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+    Vertx vertx = telemetry.vertx(new VertxOptions().setPreferNativeTransport(false));
+    BusPropagation.install(vertx);
     EmbeddedServers embedded = new EmbeddedServers();
     LIFECYCLE.info("xredline starting: env={}", config.env());
     return vertx.executeBlocking(() -> embedded.start(config.data()))
@@ -44,12 +55,13 @@ public final class Application {
         .compose(backends -> {
           LIFECYCLE.info("database: {}", backends.databaseLabel());
           LIFECYCLE.info("cache: {}", backends.redisLabel());
-          RunningApp app = new RunningApp(vertx, config, backends, embedded);
+          RunningApp app = new RunningApp(vertx, config, backends, embedded, telemetry);
           return boot(app, config, backends)
               .onSuccess(v -> LIFECYCLE.info("ready in {} ms", (System.nanoTime() - begin) / 1_000_000))
               .recover(e -> app.stop().transform(ignored -> Future.failedFuture(e)));
         }, e -> vertx.close().transform(ignored -> {
           embedded.close();
+          telemetry.close();
           return Future.failedFuture(e);
         }));
   }
@@ -59,6 +71,8 @@ public final class Application {
     AppConfig.Http http = config.server().http();
     AppConfig.Grpc grpc = config.server().grpc();
     return vertx.deployVerticle(new HealthVerticle(config, backends))
+        .onSuccess(app::capability)
+        .compose(id -> vertx.deployVerticle(new MetricsSamplerVerticle(config, backends)))
         .onSuccess(app::capability)
         .compose(id -> deploy(vertx, () -> new HttpServerVerticle(config), http.instances(),
             "HTTP listener on " + http.host() + ":" + http.port()))
@@ -73,6 +87,8 @@ public final class Application {
           LIFECYCLE.info("migrations: {} applied", applied);
           HealthApi.report(vertx.eventBus(), HealthApi.Phase.MIGRATED);
         })
+        .compose(v -> vertx.deployVerticle(new AuditVerticle(config, backends)))
+        .onSuccess(app::capability)
         .compose(v -> vertx.deployVerticle(new GreeterVerticle(config, backends)))
         .onSuccess(app::capability)
         .compose(id -> deploy(vertx, () -> new GrpcServerVerticle(config), grpc.instances(),

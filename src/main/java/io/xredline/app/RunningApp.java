@@ -7,6 +7,7 @@ import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
 import io.xredline.health.HealthApi;
+import io.xredline.observability.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +23,14 @@ public final class RunningApp {
   private final AppConfig config;
   private final Backends backends;
   private final EmbeddedServers embedded;
+  private final Telemetry telemetry;
   private final List<String> transports = new ArrayList<>();
   private final List<String> capabilities = new ArrayList<>();
   private Future<Void> stopping;
 
-  RunningApp(Vertx vertx, AppConfig config, Backends backends, EmbeddedServers embedded) {
+  RunningApp(Vertx vertx, AppConfig config, Backends backends, EmbeddedServers embedded, Telemetry telemetry) {
     this.vertx = vertx;
+    this.telemetry = telemetry;
     this.config = config;
     this.backends = backends;
     this.embedded = embedded;
@@ -53,6 +56,10 @@ public final class RunningApp {
     return backends;
   }
 
+  public Telemetry telemetry() {
+    return telemetry;
+  }
+
   /**
    * Graceful stop: readiness DOWN, then transports drain (bounded by server.shutdown_timeout), then
    * capabilities and pools close, then Vert.x, then the embedded servers. Idempotent.
@@ -74,7 +81,10 @@ public final class RunningApp {
         .compose(v -> undeployAll(transports))
         .compose(v -> undeployAll(reversedCapabilities))
         .eventually(vertx::close)
-        .transform(ar -> stopEmbedded())
+        .transform(ar -> {
+          telemetry.close();
+          return stopEmbedded();
+        })
         .onComplete(ar -> LIFECYCLE.info("stopped"));
     return stopping;
   }

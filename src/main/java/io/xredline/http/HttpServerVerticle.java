@@ -27,7 +27,10 @@ public final class HttpServerVerticle extends VerticleBase {
     Router router = ApiRouter.create(vertx, config);
     new HealthRoutes(config.monitoring().health().checkTimeout().toMillis()).mount(router);
     new GreeterRoutes(config.server().http().timeout().toMillis()).mount(router);
-    server = vertx.createHttpServer(options(config)).requestHandler(router);
+    new AuditRoutes(config.server().http().timeout().toMillis(), new BusAccessCheck(vertx.eventBus(),
+        config.server().http().timeout().toMillis())).mount(router);
+    MetricsRoute.mount(router, vertx, config.monitoring().metrics());
+    server = vertx.createHttpServer(options(config)).requestHandler(request -> HttpAccessLog.route(router, request));
     return server.listen();
   }
 

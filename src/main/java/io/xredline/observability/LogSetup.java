@@ -80,7 +80,9 @@ public final class LogSetup {
     RequestContextJsonProvider ids = new RequestContextJsonProvider();
     ids.setContext(context);
     json.addProvider(ids);
-    json.setJsonGeneratorDecorator(new MaskingJsonDecorator());
+    MaskingJsonDecorator masking = new MaskingJsonDecorator();
+    masking.start();
+    json.setJsonGeneratorDecorator(masking);
     json.start();
     return json;
   }
