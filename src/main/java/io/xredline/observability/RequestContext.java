@@ -13,9 +13,11 @@ import java.util.regex.Pattern;
  * The correlation ids of the request being handled: request id plus W3C trace and span ids. It
  * lives in a Vert.x context local, so it follows the request's (duplicated) context through
  * futures and timers, and the log encoders read it for every line written while handling it.
- * With tracing on, the OpenTelemetry span current on that context supplies the trace and span ids.
+ * With tracing on, the ids are the OpenTelemetry span's: the span current when the hop began
+ * ({@code fromTracer}; Vert.x leaves a child span current on the context after a bus send), else
+ * the span current when the line is written.
  */
-public record RequestContext(String requestId, String traceId, String spanId) {
+public record RequestContext(String requestId, String traceId, String spanId, boolean fromTracer) {
   public static final String REQUEST_ID_HEADER = "x-request-id";
   public static final String TRACEPARENT_HEADER = "traceparent";
 
@@ -32,6 +34,10 @@ public record RequestContext(String requestId, String traceId, String spanId) {
 
   /** A new hop: trace id from the caller's {@code traceparent} when valid, else a new trace; always a new span. */
   public static RequestContext start(String requestId, String traceparent) {
+    SpanContext span = Span.current().getSpanContext();
+    if (span.isValid()) {
+      return new RequestContext(requestId, span.getTraceId(), span.getSpanId(), true);
+    }
     String traceId = null;
     if (traceparent != null) {
       var m = TRACEPARENT.matcher(traceparent.trim());
@@ -39,7 +45,7 @@ public record RequestContext(String requestId, String traceId, String spanId) {
         traceId = m.group(1);
       }
     }
-    return new RequestContext(requestId, traceId == null ? randomHex(32) : traceId, randomHex(16));
+    return new RequestContext(requestId, traceId == null ? randomHex(32) : traceId, randomHex(16), false);
   }
 
   public static boolean saneRequestId(String id) {
@@ -74,9 +80,12 @@ public record RequestContext(String requestId, String traceId, String spanId) {
     } catch (RuntimeException e) {
       return null;
     }
+    if (bound != null && bound.fromTracer()) {
+      return bound;
+    }
     SpanContext span = Span.current().getSpanContext();
     if (span.isValid()) {
-      return new RequestContext(bound == null ? null : bound.requestId(), span.getTraceId(), span.getSpanId());
+      return new RequestContext(bound == null ? null : bound.requestId(), span.getTraceId(), span.getSpanId(), true);
     }
     return bound;
   }
