@@ -131,7 +131,7 @@ class MetricsEndpointTest {
     app.get("/helloworld/platform");
     MetricsScrape scrape = scrape();
     assertThat(scrape.families().keySet()).contains("jvm_memory_used_bytes", "jvm_memory_max_bytes",
-        "jvm_gc_pause_seconds", "jvm_threads_live_threads", "jvm_classes_loaded_classes", "process_cpu_usage",
+        "jvm_gc_memory_allocated_bytes_total", "jvm_gc_live_data_size_bytes", "jvm_threads_live_threads", "jvm_classes_loaded_classes", "process_cpu_usage",
         "process_uptime_seconds", "process_files_open_files", "process_files_max_files", "vertx_eventbus_handlers", "vertx_eventbus_processed_total",
         "vertx_pool_in_use", "vertx_pool_queue_pending", "vertx_http_server_active_requests");
     assertThat(scrape.samples("vertx_pool_in_use")).anySatisfy(s -> assertThat(s.labels()).containsEntry("pool_type", "sql"));
