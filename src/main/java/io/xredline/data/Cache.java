@@ -13,9 +13,6 @@ import io.xredline.observability.Telemetry;
  * Lookups through it are counted per cache ({@link CountedRedis}).
  */
 public final class Cache {
-  /** A fixed pool name keeps vertx_pool_*{pool_type="redis"} series stable across restarts. */
-  public static final String POOL_NAME = "xredline-redis";
-
   private Cache() {
   }
 
@@ -26,7 +23,6 @@ public final class Cache {
         .setSsl(url.startsWith("rediss://"));
     RedisOptions options = new RedisOptions()
         .setConnectionString(url)
-        .setPoolName(POOL_NAME)
         .setMaxPoolSize(config.poolSize())
         .setMaxPoolWaiting(config.maxWaitQueue())
         .setMaxWaitingHandlers(config.maxWaitQueue())
