@@ -2,6 +2,7 @@ package io.xredline.app;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.xredline.audit.AuditVerticle;
@@ -50,20 +51,23 @@ public final class Application {
     BusPropagation.install(vertx);
     EmbeddedServers embedded = new EmbeddedServers();
     LIFECYCLE.info("xredline starting: env={}", config.env());
-    return vertx.executeBlocking(() -> embedded.start(config.data()))
-        .recover(e -> Future.failedFuture(new StartupException(e.getMessage(), e)))
-        .compose(backends -> {
-          LIFECYCLE.info("database: {}", backends.databaseLabel());
-          LIFECYCLE.info("cache: {}", backends.redisLabel());
-          RunningApp app = new RunningApp(vertx, config, backends, embedded, telemetry);
-          return boot(app, config, backends)
-              .onSuccess(v -> LIFECYCLE.info("ready in {} ms", (System.nanoTime() - begin) / 1_000_000))
-              .recover(e -> app.stop().transform(ignored -> Future.failedFuture(e)));
-        }, e -> vertx.close().transform(ignored -> {
-          embedded.close();
-          telemetry.close();
-          return Future.failedFuture(e);
-        }));
+    // Not bound to a Vert.x context: a failed start completes it after Vert.x has closed, when
+    // futures bound to the (closed) event loop would never call their listeners back.
+    Promise<RunningApp> result = Promise.promise();
+    vertx.executeBlocking(() -> embedded.start(config.data())).onComplete(backends -> {
+      LIFECYCLE.info("database: {}", backends.databaseLabel());
+      LIFECYCLE.info("cache: {}", backends.redisLabel());
+      RunningApp app = new RunningApp(vertx, config, backends, embedded, telemetry);
+      boot(app, config, backends).onComplete(started -> {
+        LIFECYCLE.info("ready in {} ms", (System.nanoTime() - begin) / 1_000_000);
+        result.complete(started);
+      }, e -> app.stop().onComplete(ignored -> result.fail(e)));
+    }, e -> vertx.close().onComplete(ignored -> {
+      embedded.close();
+      telemetry.close();
+      result.fail(new StartupException(e.getMessage(), e));
+    }));
+    return result.future();
   }
 
   private static Future<RunningApp> boot(RunningApp app, AppConfig config, Backends backends) {
