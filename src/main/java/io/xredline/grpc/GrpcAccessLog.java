@@ -33,16 +33,15 @@ final class GrpcAccessLog {
       String route = request.path() == null || request.path().length() > 200 ? "unmatched" : request.path();
       SocketAddress remote = request.remoteAddress();
       String remoteIp = remote == null ? null : remote.hostAddress();
-      // an HTTP/2 stream may report close before end; whichever comes first writes the line
-      Handler<Void> done = v -> {
+      // Only the end of the response: a close handler on the HTTP/2 stream races the gRPC
+      // server's own writes (Vert.x 5.0.7 then fails writing to a disposed stream), so a call the
+      // client cancels before the server answers gets no access line.
+      request.response().endHandler(v -> {
         if (logged.compareAndSet(false, true)) {
           HttpServerResponse response = request.response();
-          String status = response.ended() ? status(response.trailers(), response.headers()) : GrpcStatus.CANCELLED.name();
-          AccessLog.write(METHOD, route, status, began, remoteIp);
+          AccessLog.write(METHOD, route, status(response.trailers(), response.headers()), began, remoteIp);
         }
-      };
-      request.response().endHandler(done);
-      request.response().closeHandler(done);
+      });
       grpc.handle(request);
     };
   }
