@@ -79,8 +79,14 @@ class TracingTest {
       assertThat(busIn.getParentSpanId()).as("bus send → greeter consumer").isEqualTo(busOut.getSpanId());
       assertThat(sql.getParentSpanId()).as("greeter consumer → SQL query").isEqualTo(busIn.getSpanId());
 
-      List<JsonObject> access = logs.json(l -> "rid-traced".equals(l.getString("request_id"))
-          && AccessLog.LOGGER.equals(l.getString("logger")));
+      // written when the response has ended, which may be just after the client has read it
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      List<JsonObject> access = List.of();
+      while (access.isEmpty() && System.nanoTime() < deadline) {
+        access = logs.json(l -> "rid-traced".equals(l.getString("request_id"))
+            && AccessLog.LOGGER.equals(l.getString("logger")));
+        Thread.sleep(access.isEmpty() ? 20 : 0);
+      }
       assertThat(access).singleElement().satisfies(line -> {
         assertThat(line.getString("trace_id")).isEqualTo(TRACE_ID);
         assertThat(line.getString("span_id")).isEqualTo(server.getSpanId());
