@@ -110,7 +110,7 @@ class MetricsEndpointTest {
   void sampledGauges() throws Exception {
     MetricsScrape scrape = scrape();
     long deadline = System.nanoTime() + Duration.ofSeconds(12).toNanos();
-    while ((scrape.seriesCount("xredline_health_check_up") < 5 || scrape.sum("xredline_redis_up", Map.of()) < 1)
+    while ((scrape.sum("xredline_health_check_up", Map.of()) < 5 || scrape.sum("xredline_redis_up", Map.of()) < 1)
         && System.nanoTime() < deadline) {
       Thread.sleep(250);
       scrape = scrape();
