@@ -8,6 +8,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.xredline.auth.AuthVerticle;
 import io.xredline.auth.CaptchaDeliveryVerticle;
+import io.xredline.audit.AuditVerticle;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
@@ -17,13 +18,17 @@ import io.xredline.grpc.GrpcServerVerticle;
 import io.xredline.health.HealthApi;
 import io.xredline.health.HealthVerticle;
 import io.xredline.http.HttpServerVerticle;
+import io.xredline.observability.BusPropagation;
 import io.xredline.observability.LogSetup;
+import io.xredline.observability.MetricsSamplerVerticle;
+import io.xredline.observability.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The start-up order: embedded servers (if needed) → health and HTTP (so probes answer, startup
- * DOWN) → migrations → capabilities → gRPC → startup UP. Any failure stops what was started.
+ * The start-up order: metrics registry and tracer → embedded servers (if needed) → health, metric
+ * sampling and HTTP (so probes and /metrics answer, startup DOWN) → migrations → audit and the
+ * other capabilities → gRPC → startup UP. Any failure stops what was started.
  */
 public final class Application {
   private static final Logger LIFECYCLE = LoggerFactory.getLogger(LogSetup.LIFECYCLE_LOGGER);
@@ -43,22 +48,34 @@ public final class Application {
    * it completes, and a context-bound future would never call back.
    */
   public static Future<RunningApp> start(AppConfig config) {
+    return start(config, Telemetry.create(config));
+  }
+
+  /** {@code telemetry} is owned by the app from here on: it closes with it. */
+  public static Future<RunningApp> start(AppConfig config, Telemetry telemetry) {
     long begin = System.nanoTime();
     Promise<RunningApp> started = Promise.promise();
     LIFECYCLE.info("xredline starting: env={}", config.env());
-    Clustering.start(config.cluster(), new VertxOptions().setPreferNativeTransport(false)).onComplete(
-        node -> launch(node, config, begin, started),
-        e -> started.fail(new StartupException("cluster join failed: " + rootMessage(e), e)));
+    Clustering.start(config.cluster(), new VertxOptions().setPreferNativeTransport(false), telemetry).onComplete(
+        node -> {
+          BusPropagation.install(node.vertx());
+          launch(node, config, telemetry, begin, started);
+        },
+        e -> {
+          telemetry.close();
+          started.fail(new StartupException("cluster join failed: " + rootMessage(e), e));
+        });
     return started.future();
   }
 
-  private static void launch(Clustering.Node node, AppConfig config, long begin, Promise<RunningApp> started) {
+  private static void launch(Clustering.Node node, AppConfig config, Telemetry telemetry, long begin,
+                             Promise<RunningApp> started) {
     Vertx vertx = node.vertx();
     if (node.clusterManager() != null) {
       LIFECYCLE.info("cluster: joined {} as {} ({} members)", config.cluster().name(), node.clusterManager().getNodeId(),
           node.clusterManager().getNodes().size());
     }
-    RunningApp app = new RunningApp(vertx, config, new EmbeddedServers());
+    RunningApp app = new RunningApp(vertx, config, new EmbeddedServers(), telemetry);
     vertx.executeBlocking(() -> app.embedded().start(config.data()))
         .recover(e -> Future.failedFuture(new StartupException(rootMessage(e), e)))
         .compose(backends -> {
@@ -80,6 +97,8 @@ public final class Application {
     AppConfig.Grpc grpc = config.server().grpc();
     return vertx.deployVerticle(new HealthVerticle(config, backends, clusterManager))
         .onSuccess(app::capability)
+        .compose(id -> vertx.deployVerticle(new MetricsSamplerVerticle(config, backends)))
+        .onSuccess(app::capability)
         .compose(id -> deploy(vertx, () -> new HttpServerVerticle(config), http.instances(),
             "HTTP listener on " + http.host() + ":" + http.port()))
         .onSuccess(id -> {
@@ -93,6 +112,8 @@ public final class Application {
           LIFECYCLE.info("migrations: {} applied", applied);
           HealthApi.report(vertx.eventBus(), HealthApi.Phase.MIGRATED);
         })
+        .compose(v -> vertx.deployVerticle(new AuditVerticle(config, backends)))
+        .onSuccess(app::capability)
         .compose(v -> vertx.deployVerticle(new GreeterVerticle(config, backends)))
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new AuthVerticle(config, backends)))

@@ -10,6 +10,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.xredline.config.AppConfig;
+import io.xredline.observability.Telemetry;
 
 /**
  * Builds the Vert.x instance: plain, or a member of a Hazelcast cluster (TCP-IP join to the listed
@@ -22,17 +23,17 @@ final class Clustering {
   record Node(Vertx vertx, ClusterManager clusterManager) {
   }
 
-  static Future<Node> start(AppConfig.Cluster cluster, VertxOptions options) {
+  static Future<Node> start(AppConfig.Cluster cluster, VertxOptions options, Telemetry telemetry) {
     if (!cluster.enabled()) {
-      return Future.succeededFuture(new Node(Vertx.builder().with(options).build(), null));
+      return Future.succeededFuture(new Node(telemetry.vertx(options), null));
     }
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(cluster));
     options.setEventBusOptions(new EventBusOptions()
         .setHost(cluster.host())
         .setPort(cluster.eventBusPort())
         .setClusterPublicHost(cluster.publicHost() == null ? cluster.host() : cluster.publicHost()));
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
-        .map(vertx -> new Node(vertx, manager));
+    return telemetry.builder(options).withClusterManager(manager).buildClustered()
+        .map(vertx -> new Node(telemetry.attach(vertx), manager));
   }
 
   static Config hazelcast(AppConfig.Cluster cluster) {

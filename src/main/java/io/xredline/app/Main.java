@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.xredline.config.AppConfig;
 import io.xredline.config.ConfigLoader;
 import io.xredline.config.ConfigParser;
+import io.xredline.config.ConfigWatch;
 import io.xredline.config.InvalidConfigException;
 import io.xredline.config.Violation;
 import io.xredline.observability.LogSetup;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class Main {
   static final int EXIT_INVALID_CONFIG = 2;
   static final int EXIT_STARTUP_FAILED = 1;
+  static final java.time.Duration CONFIG_SCAN_PERIOD = java.time.Duration.ofSeconds(2);
   private static final Logger LIFECYCLE = LoggerFactory.getLogger(LogSetup.LIFECYCLE_LOGGER);
 
   private Main() {
@@ -41,9 +43,10 @@ public final class Main {
       out.print(CommandLine.USAGE);
       return;
     }
+    ConfigLoader.Sources sources = ConfigLoader.Sources.system(cli.env(), cli.confFiles());
     AppConfig config;
     try {
-      config = loadConfig(cli);
+      config = loadConfig(sources);
     } catch (InvalidConfigException e) {
       err.println("xredline: invalid configuration (" + e.violations().size() + " problem"
           + (e.violations().size() == 1 ? "" : "s") + "):");
@@ -57,12 +60,11 @@ public final class Main {
     if (!cli.command().isEmpty()) {
       System.exit(UserCommand.run(config, cli.command(), System.in, out, err));
     }
-    run(config);
+    run(config, sources);
   }
 
   /** Loading needs a Vert.x for vertx-config; a short-lived one keeps the real one free to be clustered. */
-  static AppConfig loadConfig(CommandLine cli) {
-    ConfigLoader.Sources sources = ConfigLoader.Sources.system(cli.env(), cli.confFiles());
+  static AppConfig loadConfig(ConfigLoader.Sources sources) {
     Vertx bootstrap = Vertx.vertx();
     try {
       var tree = ConfigLoader.load(bootstrap, sources).toCompletionStage().toCompletableFuture().join();
@@ -77,7 +79,7 @@ public final class Main {
     }
   }
 
-  private static void run(AppConfig config) {
+  private static void run(AppConfig config, ConfigLoader.Sources sources) {
     RunningApp app;
     try {
       app = Application.start(config).toCompletionStage().toCompletableFuture().join();
@@ -87,6 +89,9 @@ public final class Main {
       System.exit(EXIT_STARTUP_FAILED);
       return;
     }
+    // log.level, features and security.rate_limit follow their files at runtime (CONTRACT §2)
+    ConfigWatch.start(app.vertx(), sources, config, CONFIG_SCAN_PERIOD, (previous, next) -> LogSetup.level(next.log().level()))
+        .onFailure(e -> LIFECYCLE.warn("configuration hot reload is off: {}", e.getMessage()));
     CompletableFuture<Void> stopped = new CompletableFuture<>();
     long budgetMs = config.server().shutdownTimeout().toMillis() + 15_000;
     Runnable shutdown = () -> {

@@ -7,6 +7,7 @@ import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
 import io.xredline.health.HealthApi;
+import io.xredline.observability.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,14 +22,16 @@ public final class RunningApp {
   private final Vertx vertx;
   private final AppConfig config;
   private final EmbeddedServers embedded;
+  private final Telemetry telemetry;
   private final List<String> transports = new ArrayList<>();
   private final List<String> capabilities = new ArrayList<>();
   private Future<Void> stopping;
 
   private Backends backends;
 
-  RunningApp(Vertx vertx, AppConfig config, EmbeddedServers embedded) {
+  RunningApp(Vertx vertx, AppConfig config, EmbeddedServers embedded, Telemetry telemetry) {
     this.vertx = vertx;
+    this.telemetry = telemetry;
     this.config = config;
     this.embedded = embedded;
   }
@@ -61,6 +64,10 @@ public final class RunningApp {
     return backends;
   }
 
+  public Telemetry telemetry() {
+    return telemetry;
+  }
+
   /**
    * Graceful stop: readiness DOWN, then transports drain (bounded by server.shutdown_timeout), then
    * capabilities and pools close, then Vert.x, then the embedded servers. Idempotent.
@@ -85,7 +92,10 @@ public final class RunningApp {
         .compose(v -> undeployAll(transports))
         .compose(v -> undeployAll(reversedCapabilities))
         .eventually(vertx::close)
-        .onComplete(ar -> stopEmbedded(stopped));
+        .onComplete(ar -> {
+          telemetry.close();
+          stopEmbedded(stopped);
+        });
     return stopping;
   }
 

@@ -5,8 +5,13 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.xredline.config.AppConfig;
+import io.xredline.observability.CountedRedis;
+import io.xredline.observability.Telemetry;
 
-/** The Redis client: pooled connections, sizes and timeouts from config; {@code rediss://} turns TLS on. */
+/**
+ * The Redis client: pooled connections, sizes and timeouts from config; {@code rediss://} turns TLS on.
+ * Lookups through it are counted per cache ({@link CountedRedis}).
+ */
 public final class Cache {
   private Cache() {
   }
@@ -22,6 +27,6 @@ public final class Cache {
         .setMaxPoolWaiting(config.maxWaitQueue())
         .setMaxWaitingHandlers(config.maxWaitQueue())
         .setNetClientOptions(net);
-    return Redis.createClient(vertx, options);
+    return CountedRedis.wrap(Redis.createClient(vertx, options), Telemetry.registry(vertx), config.keyPrefix());
   }
 }

@@ -10,6 +10,7 @@ import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.Database;
 import io.xredline.error.AppError;
+import io.xredline.observability.QueryMetrics;
 
 /** The greeting capability, reachable only on {@link GreeterApi#SAY_HELLO}. */
 public final class GreeterVerticle extends VerticleBase {
@@ -28,7 +29,7 @@ public final class GreeterVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
-    store = new GreetingStore(pool);
+    store = new GreetingStore(pool, QueryMetrics.of(vertx, config.data().database()));
     return vertx.eventBus().<JsonObject>consumer(GreeterApi.SAY_HELLO, this::sayHello).completion();
   }
 

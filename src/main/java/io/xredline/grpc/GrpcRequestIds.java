@@ -1,6 +1,7 @@
 package io.xredline.grpc;
 
 import io.vertx.grpc.server.GrpcServerRequest;
+import io.xredline.observability.RequestContext;
 
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -12,7 +13,12 @@ final class GrpcRequestIds {
   private GrpcRequestIds() {
   }
 
+  /** The id {@link GrpcAccessLog} bound for this call, so the log lines and the echoed metadata agree. */
   static String of(GrpcServerRequest<?, ?> request) {
+    RequestContext bound = RequestContext.current();
+    if (bound != null && bound.requestId() != null) {
+      return bound.requestId();
+    }
     String incoming = request.headers().get(UnaryCalls.REQUEST_ID_METADATA);
     return incoming != null && SANE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
   }

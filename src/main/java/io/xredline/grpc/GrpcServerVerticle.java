@@ -43,7 +43,7 @@ public final class GrpcServerVerticle extends VerticleBase {
     grpc.addService(ReflectionService.v1());
     AppConfig.Grpc options = config.server().grpc();
     server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
-        .setIdleTimeout(300).setIdleTimeoutUnit(TimeUnit.SECONDS)).requestHandler(grpc);
+        .setIdleTimeout(300).setIdleTimeoutUnit(TimeUnit.SECONDS)).requestHandler(GrpcAccessLog.around(grpc));
     return server.listen();
   }
 

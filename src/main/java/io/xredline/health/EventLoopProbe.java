@@ -60,6 +60,16 @@ public final class EventLoopProbe {
     loops(vertx).remove(key);
   }
 
+  /** The worst delay over every probed loop: timer lag, or how stale a blocked loop's heartbeat is. */
+  public static long maxDelayMs(Vertx vertx) {
+    long now = System.currentTimeMillis();
+    long worst = 0;
+    for (JsonObject beat : loops(vertx).values()) {
+      worst = Math.max(worst, Math.max(beat.getLong("lag_ms"), now - beat.getLong("at") - INTERVAL_MS));
+    }
+    return worst;
+  }
+
   static LocalMap<String, JsonObject> loops(Vertx vertx) {
     return vertx.sharedData().getLocalMap(MAP);
   }

@@ -24,6 +24,7 @@ public final class ApiRouter {
     Router router = Router.router(vertx);
     AppConfig.Http http = config.server().http();
     router.route().handler(RequestIds::handle);
+    router.route().handler(HttpAccessLog::handle);
     if (config.security().headers().enabled()) {
       router.route().handler(new SecurityHeaders(config.security()));
     }

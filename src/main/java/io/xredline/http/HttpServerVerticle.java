@@ -29,9 +29,12 @@ public final class HttpServerVerticle extends VerticleBase {
     new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout())).mount(router);
     new GreeterRoutes(config.server().http().timeout().toMillis()).mount(router);
     new AuthRoutes(config.server().http().timeout().toMillis()).mount(router);
+    new AuditRoutes(config.server().http().timeout().toMillis(), new BusAccessCheck(vertx.eventBus(),
+        config.server().http().timeout().toMillis())).mount(router);
+    MetricsRoute.mount(router, vertx, config.monitoring().metrics());
     // last: it only answers what no route above claimed
     FrontendRoutes.forConfig(config).ifPresent(frontend -> frontend.mount(router));
-    server = vertx.createHttpServer(options(config)).requestHandler(router);
+    server = vertx.createHttpServer(options(config)).requestHandler(request -> HttpAccessLog.route(router, request));
     return server.listen();
   }
 

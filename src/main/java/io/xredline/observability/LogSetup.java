@@ -3,15 +3,22 @@ package io.xredline.observability;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import io.xredline.config.AppConfig;
 import net.logstash.logback.encoder.LogstashEncoder;
+import net.logstash.logback.fieldnames.LogstashFieldNames;
 import org.slf4j.LoggerFactory;
 
-/** Applies {@code log.level} and {@code log.format} once the configuration is known. */
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Applies {@code log.level} and {@code log.format} once the configuration is known, and again
+ * for {@code log.level} when the configuration file changes. Both formats carry the request's
+ * ids and pass through {@link LogMasking}.
+ */
 public final class LogSetup {
   /** Start-up and shutdown lines an operator always needs, whatever log.level says. */
   public static final String LIFECYCLE_LOGGER = "xredline.lifecycle";
@@ -23,23 +30,42 @@ public final class LogSetup {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return;
     }
-    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.toLevel(log.level(), Level.INFO));
-    context.getLogger(LIFECYCLE_LOGGER).setLevel(Level.INFO);
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
     console.setName("console");
     console.setEncoder(encoder(context, log.format()));
     console.start();
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.detachAndStopAllAppenders();
     root.addAppender(console);
+    level(log.level());
   }
 
-  private static Encoder<ILoggingEvent> encoder(LoggerContext context, String format) {
+  /** Changes the root level at runtime; the lifecycle logger stays at INFO. */
+  public static void level(String level) {
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return;
+    }
+    context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+    context.getLogger(LIFECYCLE_LOGGER).setLevel(Level.INFO);
+  }
+
+  public static String level() {
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return null;
+    }
+    return context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getLevel().toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public static Encoder<ILoggingEvent> encoder(LoggerContext context, String format) {
     if ("text".equals(format)) {
-      PatternLayoutEncoder text = new PatternLayoutEncoder();
+      MaskingLayout layout = new MaskingLayout();
+      layout.setContext(context);
+      layout.start();
+      LayoutWrappingEncoder<ILoggingEvent> text = new LayoutWrappingEncoder<>();
       text.setContext(context);
-      text.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{24} %X{request_id:-} %msg%n%ex{short}");
+      text.setLayout(layout);
+      text.setCharset(StandardCharsets.UTF_8);
       text.start();
       return text;
     }
@@ -47,12 +73,22 @@ public final class LogSetup {
     json.setContext(context);
     json.setTimestampPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     json.setFieldNames(fieldNames());
+    for (String own : new String[] {RequestContextJsonProvider.REQUEST_ID, RequestContextJsonProvider.TRACE_ID,
+        RequestContextJsonProvider.SPAN_ID}) {
+      json.addExcludeMdcKeyName(own);
+    }
+    RequestContextJsonProvider ids = new RequestContextJsonProvider();
+    ids.setContext(context);
+    json.addProvider(ids);
+    MaskingJsonDecorator masking = new MaskingJsonDecorator();
+    masking.start();
+    json.setJsonGeneratorDecorator(masking);
     json.start();
     return json;
   }
 
-  private static net.logstash.logback.fieldnames.LogstashFieldNames fieldNames() {
-    net.logstash.logback.fieldnames.LogstashFieldNames names = new net.logstash.logback.fieldnames.LogstashFieldNames();
+  private static LogstashFieldNames fieldNames() {
+    LogstashFieldNames names = new LogstashFieldNames();
     names.setLogger("logger");
     names.setThread("thread");
     names.setLevelValue("[ignore]");

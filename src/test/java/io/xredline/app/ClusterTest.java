@@ -5,6 +5,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.xredline.config.AppConfig;
 import io.xredline.greeter.GreeterApi;
+import io.xredline.observability.Telemetry;
 import io.xredline.testing.TestApp;
 import io.xredline.testing.TestBackends;
 import org.junit.jupiter.api.DisplayName;
@@ -39,7 +40,8 @@ class ClusterTest {
     bOverrides.putAll(Map.of("cluster.enabled", "true", "cluster.name", name, "cluster.port", String.valueOf(portB),
         "cluster.members", members, "data.database.url", "postgresql://unused@127.0.0.1:1/none"));
     AppConfig configB = TestApp.config(bOverrides);
-    Clustering.Node nodeB = Clustering.start(configB.cluster(), new VertxOptions())
+    Telemetry telemetryB = Telemetry.create(configB);
+    Clustering.Node nodeB = Clustering.start(configB.cluster(), new VertxOptions(), telemetryB)
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     Vertx b = nodeB.vertx();
     try {
@@ -76,7 +78,7 @@ class ClusterTest {
         assertThat(TestApp.json(a.get("/helloworld/alone")).getString("message")).isEqualTo("Hello alone");
       }
     } finally {
-      b.close();
+      b.close().onComplete(ignored -> telemetryB.close());
     }
   }
 }

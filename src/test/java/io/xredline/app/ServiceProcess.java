@@ -40,7 +40,13 @@ final class ServiceProcess implements AutoCloseable {
   /** {@code env} is added to the parent's environment minus any XREDLINE_*; ports default to free ones. */
   static ServiceProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
     Files.createDirectories(workDir);
-    List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-jar", JAR.toString()));
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
+    if (env.containsKey("HOME")) {
+      // the JVM takes user.home from the password database, not from HOME: without this a test
+      // "home" would share ~/.xredline/pgdata with every other run on the machine
+      command.add("-Duser.home=" + env.get("HOME"));
+    }
+    command.addAll(List.of("-jar", JAR.toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
     Path out = workDir.resolve("stdout.log");

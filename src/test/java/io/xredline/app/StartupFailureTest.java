@@ -45,7 +45,8 @@ class StartupFailureTest {
       Map<String, String> overrides = TestApp.defaults("porttaken");
       overrides.put("server.http.port", String.valueOf(taken.getLocalPort()));
       overrides.put("server.http.host", "0.0.0.0");
-      overrides.put("data.database.url", "postgresql://postgres@127.0.0.1:5432/postgres");
+      // never reached: the HTTP listener fails before migrations would touch it
+      overrides.put("data.database.url", "postgresql://nobody@127.0.0.1:1/none");
       AppConfig config = TestApp.config(overrides);
       assertThatThrownBy(() -> Application.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)

@@ -7,6 +7,7 @@ import io.xredline.app.RunningApp;
 import io.xredline.config.AppConfig;
 import io.xredline.config.ConfigLoader;
 import io.xredline.config.ConfigParser;
+import io.xredline.observability.Telemetry;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The whole service started in-process on free ports, configured through the real loader
@@ -58,6 +60,11 @@ public final class TestApp implements AutoCloseable {
 
   /** {@code overrides} are dotted config paths; a {@code data.database.url} there is used as is. */
   public static TestApp start(String hint, Map<String, String> overrides) {
+    return start(hint, overrides, Telemetry::create);
+  }
+
+  /** As {@link #start(String, Map)} with the app's metrics/tracing built by {@code telemetry} (e.g. an in-memory span exporter). */
+  public static TestApp start(String hint, Map<String, String> overrides, Function<AppConfig, Telemetry> telemetry) {
     Map<String, String> all = defaults(hint);
     all.putAll(overrides);
     boolean owns = !all.containsKey("data.database.url");
@@ -65,7 +72,7 @@ public final class TestApp implements AutoCloseable {
       all.put("data.database.url", TestBackends.freshDatabase(hint));
     }
     AppConfig config = config(all);
-    RunningApp app = await(Application.start(config).toCompletionStage().toCompletableFuture());
+    RunningApp app = await(Application.start(config, telemetry.apply(config)).toCompletionStage().toCompletableFuture());
     return new TestApp(app, config, all.get("data.database.url"), owns);
   }
 

@@ -1,0 +1,200 @@
+package io.xredline.observability;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
+import io.xredline.config.AppConfig;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One service instance's metrics and tracing: a Prometheus registry handed to Vert.x (and joined
+ * to Micrometer's global registry so capabilities can register meters there), JVM/process
+ * binders, SLO buckets, and, when {@code monitoring.tracing.enabled}, an OpenTelemetry SDK
+ * exporting over OTLP/HTTP. Several instances may live in one JVM (tests): each has its own
+ * registry and leaves the global one when it closes.
+ */
+public final class Telemetry implements AutoCloseable {
+  /** Histogram buckets for every latency the service measures: 5ms … 10s. */
+  static final Duration[] SLO = {
+      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  private static final Map<Vertx, Telemetry> BY_VERTX = new ConcurrentHashMap<>();
+
+  private final PrometheusMeterRegistry registry;
+  private final String registryName = "xredline-" + UUID.randomUUID();
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final OpenTelemetrySdk openTelemetry;
+  private final boolean metricsEnabled;
+  private Vertx vertx;
+
+  private Telemetry(AppConfig config, SpanExporter exporter) {
+    RequestContext.init();
+    metricsEnabled = config.monitoring().metrics().enabled();
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(sloBuckets());
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    Metrics.globalRegistry.add(registry);
+    AppConfig.Tracing tracing = config.monitoring().tracing();
+    openTelemetry = exporter != null || tracing.enabled() ? openTelemetry(tracing, exporter) : null;
+  }
+
+  /** From {@code monitoring.*}: OTLP export only when tracing is enabled. */
+  public static Telemetry create(AppConfig config) {
+    return new Telemetry(config, null);
+  }
+
+  /** Tracing on, every span to {@code exporter} as it ends (tests use an in-memory exporter). */
+  public static Telemetry withExporter(AppConfig config, SpanExporter exporter) {
+    return new Telemetry(config, exporter);
+  }
+
+  /** The meters of the service instance this Vert.x belongs to; the global registry for any other. */
+  public static MeterRegistry registry(Vertx vertx) {
+    Telemetry telemetry = vertx == null ? null : BY_VERTX.get(vertx);
+    return telemetry == null ? Metrics.globalRegistry : telemetry.registry;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public boolean tracing() {
+    return openTelemetry != null;
+  }
+
+  /** The Vert.x of this instance, with Micrometer metrics (and the tracer when tracing is on). */
+  public Vertx vertx(VertxOptions options) {
+    return attach(builder(options).build());
+  }
+
+  /**
+   * A builder carrying this instance's metrics and tracer; the caller may add a cluster manager,
+   * then must {@link #attach} what it builds.
+   */
+  public VertxBuilder builder(VertxOptions options) {
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setRegistryName(registryName)
+        // route, never path: a label value per route template keeps the series count bounded
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
+            Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE));
+    options.setMetricsOptions(metrics);
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    if (openTelemetry != null) {
+      options.setTracingOptions(new OpenTelemetryOptions());
+      builder.withTracer(new OpenTelemetryTracingFactory(openTelemetry));
+    }
+    return builder.with(options);
+  }
+
+  public Vertx attach(Vertx built) {
+    vertx = built;
+    BY_VERTX.put(built, this);
+    return built;
+  }
+
+  public boolean metricsEnabled() {
+    return metricsEnabled;
+  }
+
+  /** Leaves the global registry; call after Vert.x has closed. */
+  @Override
+  public void close() {
+    if (vertx != null) {
+      BY_VERTX.remove(vertx);
+    }
+    Metrics.globalRegistry.remove(registry);
+    gc.close();
+    registry.close();
+    if (openTelemetry != null) {
+      openTelemetry.getSdkTracerProvider().shutdown().join(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static MeterFilter sloBuckets() {
+    return new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (id.getType() != Meter.Type.TIMER
+            || !(id.getName().startsWith("vertx.http.server") || id.getName().startsWith("xredline."))) {
+          return config;
+        }
+        double[] slo = new double[SLO.length];
+        for (int i = 0; i < SLO.length; i++) {
+          slo[i] = SLO[i].toNanos();
+        }
+        return DistributionStatisticConfig.builder().serviceLevelObjectives(slo).build().merge(config);
+      }
+    };
+  }
+
+  private static OpenTelemetrySdk openTelemetry(AppConfig.Tracing tracing, SpanExporter exporter) {
+    SpanProcessor processor = exporter != null
+        ? SimpleSpanProcessor.create(exporter)
+        : BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder().setEndpoint(otlpTracesUrl(tracing.endpoint())).build())
+            .build();
+    Sampler sampler = exporter != null ? Sampler.alwaysOn()
+        : Sampler.parentBased(Sampler.traceIdRatioBased(tracing.sampleRatio()));
+    SdkTracerProvider provider = SdkTracerProvider.builder()
+        .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
+            io.opentelemetry.api.common.AttributeKey.stringKey("service.name"), "xredline"))))
+        .setSampler(sampler)
+        .addSpanProcessor(processor)
+        .build();
+    return OpenTelemetrySdk.builder()
+        .setTracerProvider(provider)
+        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+        .build();
+  }
+
+  /** {@code http://collector:4318} → {@code http://collector:4318/v1/traces}; a full URL is kept. */
+  static String otlpTracesUrl(String endpoint) {
+    String e = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+    return e.endsWith("/v1/traces") ? e : e + "/v1/traces";
+  }
+}

@@ -1,0 +1,198 @@
+package io.xredline.audit;
+
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.xredline.bus.BusReplies;
+import io.xredline.error.AppError;
+import io.xredline.error.Reason;
+import io.xredline.testing.MetricsScrape;
+import io.xredline.testing.TcpProxy;
+import io.xredline.testing.TestApp;
+import io.xredline.testing.TestBackends;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Auth is not in this build: the test publishes the auth events itself (the shape AuthEvents
+ * publishes) and answers {@code xredline.auth.authenticate} with a stand-in consumer. PostgreSQL
+ * is reached through a relay the test can cut.
+ */
+@DisplayName("The audit trail persists every auth event, survives a PostgreSQL outage, and is readable by admins only")
+class AuditTrailTest {
+  private static final String ADMIN = "Bearer admin-token";
+  private static TestApp app;
+  private static TcpProxy pgProxy;
+  private static String db;
+  private static MessageConsumer<JsonObject> authenticate;
+
+  @BeforeAll
+  static void start() throws Exception {
+    db = TestBackends.freshDatabase("audit");
+    URI pg = URI.create(db);
+    pgProxy = new TcpProxy(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort());
+    String proxied = db.replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + pgProxy.port());
+    app = TestApp.start("audit", Map.of("data.database.url", proxied));
+    registerAuthenticate();
+  }
+
+  /** Stands in for the auth verticle: two known tokens, everything else TOKEN_INVALID. */
+  private static void registerAuthenticate() throws Exception {
+    authenticate = app.app().vertx().eventBus().<JsonObject>consumer("xredline.auth.authenticate", m -> {
+      String token = m.body().getString("authorization");
+      if ("Bearer admin-token".equals(token)) {
+        m.reply(new JsonObject().put("user_id", 1).put("username", "root").put("roles", new JsonArray().add("admin")));
+      } else if ("Bearer user-token".equals(token)) {
+        m.reply(new JsonObject().put("user_id", 2).put("username", "bob").put("roles", new JsonArray()));
+      } else {
+        BusReplies.fail(m, new AppError(Reason.TOKEN_INVALID, "token invalid"));
+      }
+    });
+    authenticate.completion().toCompletionStage().toCompletableFuture().get();
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+    pgProxy.close();
+    TestBackends.dropDatabase(db);
+  }
+
+  private static void publish(String kind, long userId, String username, String outcome, Instant at) {
+    app.app().vertx().eventBus().publish("xredline.events.auth." + kind, new JsonObject()
+        .put("kind", kind).put("user_id", userId).put("username", username).put("ip", "10.0.0.7")
+        .put("request_id", "rid-" + kind + "-" + userId).put("outcome", outcome).put("at", at.toString()));
+  }
+
+  private static long rows(String where) {
+    return TestBackends.count(db, "SELECT count(*) FROM operation_logs WHERE " + where);
+  }
+
+  private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Read from the instance's registry: polled every 50 ms, so no HTTP round trip per poll. */
+  private static double backlog() {
+    return app.app().telemetry().registry().get("xredline.audit.backlog").gauge().value();
+  }
+
+  @Test
+  @DisplayName("a burst of 5,000 events is written completely, and publishing them never waits for the database")
+  void burst() throws Exception {
+    long began = System.nanoTime();
+    for (int i = 0; i < 5000; i++) {
+      publish("login_failure", 1000 + (i % 7), "burst" + (i % 7), "INVALID_CREDENTIALS", Instant.now());
+    }
+    long publishMs = (System.nanoTime() - began) / 1_000_000;
+    await(() -> rows("username LIKE 'burst%'") == 5000, Duration.ofSeconds(30), "5000 rows");
+    assertThat(publishMs).as("publishing is fire-and-forget").isLessThan(5_000);
+    await(() -> backlog() == 0, Duration.ofSeconds(5), "backlog 0");
+    assertThat(rows("username = 'burst3' AND kind = 'login_failure' AND ip = '10.0.0.7' AND outcome = 'INVALID_CREDENTIALS'"))
+        .isGreaterThan(0);
+  }
+
+  @Test
+  @DisplayName("with PostgreSQL unreachable, events wait in the backlog (gauge > 0) and are all written when it returns")
+  void outage() throws Exception {
+    pgProxy.cut();
+    try {
+      for (int i = 0; i < 300; i++) {
+        publish("lockout", 77, "outage", "LOCKED", Instant.now());
+      }
+      await(() -> backlog() >= 300, Duration.ofSeconds(10), "backlog to show the waiting events");
+      assertThat(app.get("/healthz/live").statusCode()).as("the service still serves").isEqualTo(200);
+    } finally {
+      pgProxy.restore();
+    }
+    await(() -> rows("username = 'outage'") == 300, Duration.ofSeconds(40), "the 300 events after the outage");
+    await(() -> backlog() == 0, Duration.ofSeconds(5), "backlog 0");
+    assertThat(MetricsScrape.of(app).sum("xredline_audit_backlog", Map.of())).as("as scraped").isZero();
+  }
+
+  @Test
+  @DisplayName("GET /api/v1/audit: 401 without a token, 403 for a non-admin, pages newest first with filters for an admin")
+  void queryRoute() throws Exception {
+    Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
+    for (int i = 0; i < 5; i++) {
+      publish("login_success", 42, "Alice", "OK", t0.plusSeconds(i));
+    }
+    publish("logout", 43, "carol", "OK", t0.plusSeconds(10));
+    await(() -> rows("user_id IN (42, 43)") == 6, Duration.ofSeconds(10), "6 rows");
+
+    assertThat(app.get("/api/v1/audit").statusCode()).isEqualTo(401);
+    assertThat(TestApp.json(app.get("/api/v1/audit")).getString("reason")).isEqualTo("TOKEN_MISSING");
+    assertThat(TestApp.json(app.get("/api/v1/audit", "Authorization", "Bearer nope")).getString("reason"))
+        .isEqualTo("TOKEN_INVALID");
+    var forbidden = app.get("/api/v1/audit", "Authorization", "Bearer user-token");
+    assertThat(forbidden.statusCode()).isEqualTo(403);
+    assertThat(TestApp.json(forbidden).getString("reason")).isEqualTo("FORBIDDEN");
+
+    var first = TestApp.json(app.get("/api/v1/audit?user=alice&limit=2", "Authorization", ADMIN));
+    JsonArray items = first.getJsonArray("items");
+    assertThat(items).hasSize(2);
+    assertThat(items.getJsonObject(0).getString("at")).isEqualTo(t0.plusSeconds(4).toString());
+    assertThat(items.getJsonObject(1).getString("at")).isEqualTo(t0.plusSeconds(3).toString());
+    assertThat(items.getJsonObject(0).fieldNames()).contains("id", "at", "kind", "user_id", "username", "ip", "request_id", "outcome");
+    String cursor = first.getString("next_cursor");
+    assertThat(cursor).isNotNull();
+
+    var second = TestApp.json(app.get("/api/v1/audit?user=42&limit=2&cursor=" + cursor, "Authorization", ADMIN));
+    assertThat(second.getJsonArray("items").getJsonObject(0).getString("at")).isEqualTo(t0.plusSeconds(2).toString());
+    var last = TestApp.json(app.get("/api/v1/audit?user=42&limit=2&cursor=" + second.getString("next_cursor"),
+        "Authorization", ADMIN));
+    assertThat(last.getJsonArray("items")).hasSize(1);
+    assertThat(last.getString("next_cursor")).isNull();
+
+    String from = URLEncoder.encode(t0.plusSeconds(1).toString(), StandardCharsets.UTF_8);
+    String to = URLEncoder.encode(t0.plusSeconds(3).toString(), StandardCharsets.UTF_8);
+    var window = TestApp.json(app.get("/api/v1/audit?user=Alice&from=" + from + "&to=" + to, "Authorization", ADMIN));
+    assertThat(window.getJsonArray("items")).hasSize(2);
+    var carol = TestApp.json(app.get("/api/v1/audit?user=43", "Authorization", ADMIN));
+    assertThat(carol.getJsonArray("items")).singleElement().satisfies(i ->
+        assertThat(((JsonObject) i).getString("kind")).isEqualTo("logout"));
+  }
+
+  @Test
+  @DisplayName("bad query parameters are 400 VALIDATION_FAILED naming the field")
+  void badParameters() {
+    for (String[] c : new String[][] {{"limit=0", "limit"}, {"limit=501", "limit"}, {"limit=x", "limit"},
+        {"from=yesterday", "from"}, {"cursor=abc", "cursor"},
+        {"from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", "to"}}) {
+      var response = app.get("/api/v1/audit?" + c[0], "Authorization", ADMIN);
+      assertThat(response.statusCode()).as(c[0]).isEqualTo(400);
+      assertThat(TestApp.json(response).getJsonObject("metadata").getString("field")).as(c[0]).isEqualTo(c[1]);
+    }
+  }
+
+  @Test
+  @DisplayName("without an auth capability answering, the route is 503 SERVICE_UNAVAILABLE, not a 500")
+  void noAuthCapability() throws Exception {
+    authenticate.unregister().toCompletionStage().toCompletableFuture().get();
+    try {
+      var response = app.get("/api/v1/audit", "Authorization", ADMIN);
+      assertThat(response.statusCode()).isEqualTo(503);
+      assertThat(TestApp.json(response).getString("reason")).isEqualTo("SERVICE_UNAVAILABLE");
+    } finally {
+      registerAuthenticate();
+    }
+  }
+}

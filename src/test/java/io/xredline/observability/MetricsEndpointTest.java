@@ -1,0 +1,166 @@
+package io.xredline.observability;
+
+import io.micrometer.core.instrument.Metrics;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.xredline.data.Cache;
+import io.xredline.testing.MetricsScrape;
+import io.xredline.testing.TestApp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("GET /metrics exports CONTRACT §6's meters with bounded labels and SLO buckets")
+class MetricsEndpointTest {
+  private static TestApp app;
+
+  @BeforeAll
+  static void start() {
+    app = TestApp.start("metrics", Map.of("data.database.slow_query_threshold", "1ms"));
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  private static MetricsScrape scrape() {
+    return MetricsScrape.of(app);
+  }
+
+  private static long routeSeries(MetricsScrape scrape) {
+    return scrape.samples("vertx_http_server_requests_total").size();
+  }
+
+  @Test
+  @DisplayName("1,000 distinct names on /helloworld/:name add no series: the route label is the template")
+  void routeLabelIsBounded() {
+    app.get("/helloworld/warmup");
+    long before = routeSeries(scrape());
+    IntStream.range(0, 1000).parallel().forEach(i -> assertThat(app.get("/helloworld/user" + i).statusCode()).isEqualTo(200));
+    MetricsScrape after = scrape();
+
+    assertThat(routeSeries(after)).isEqualTo(before);
+    assertThat(after.sum("vertx_http_server_requests_total", Map.of("route", "/helloworld/:name", "code", "200")))
+        .isGreaterThanOrEqualTo(1001);
+    assertThat(after.text()).doesNotContain("user999").doesNotContain("/helloworld/warmup");
+  }
+
+  @Test
+  @DisplayName("the same holds for /api/v1/auth/lock-status/:username once the auth routes exist")
+  void lockStatusRouteIsBounded() {
+    var probe = app.get("/api/v1/auth/lock-status/someone");
+    org.junit.jupiter.api.Assumptions.assumeTrue(probe.statusCode() != 404, "auth routes are not in this build yet");
+    long before = routeSeries(scrape());
+    IntStream.range(0, 1000).parallel().forEach(i -> app.get("/api/v1/auth/lock-status/user" + i));
+    MetricsScrape after = scrape();
+    assertThat(routeSeries(after)).isEqualTo(before);
+    assertThat(after.text()).doesNotContain("lock-status/user");
+  }
+
+  @Test
+  @DisplayName("HTTP latency is a histogram with buckets from 5ms to 10s")
+  void sloBuckets() {
+    app.get("/helloworld/buckets");
+    List<String> les = scrape().samples("vertx_http_server_response_time_seconds_bucket").stream()
+        .filter(s -> "/helloworld/:name".equals(s.labels().get("route"))).map(s -> s.labels().get("le")).distinct().toList();
+    assertThat(les).contains("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "+Inf");
+  }
+
+  @Test
+  @DisplayName("each named query is timed and a query over the slow threshold is counted")
+  void queryMeters() {
+    app.get("/helloworld/query-meter");
+    MetricsScrape scrape = scrape();
+    assertThat(scrape.sum("xredline_db_query_seconds_count", Map.of("query", "greetings.insert"))).isGreaterThanOrEqualTo(1);
+    assertThat(scrape.samples("xredline_db_query_seconds_bucket")).anySatisfy(s -> assertThat(s.labels()).containsEntry("le", "0.005"));
+    assertThat(scrape.sum("xredline_db_slow_queries_total", Map.of("query", "greetings.insert"))).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("Redis lookups through the shared client count hits and misses per cache namespace")
+  void cacheLookups() throws Exception {
+    Redis redis = Cache.client(app.app().vertx(), app.config().data().redis(), app.app().backends().redisUrl());
+    String prefix = app.config().data().redis().keyPrefix();
+    try {
+      await(redis.send(Request.cmd(Command.SET).arg(prefix + "captcha:present").arg("x")));
+      await(redis.send(Request.cmd(Command.GET).arg(prefix + "captcha:present")));
+      await(redis.send(Request.cmd(Command.GET).arg(prefix + "captcha:absent")));
+      await(redis.send(Request.cmd(Command.EXISTS).arg(prefix + "captcha:absent")));
+    } finally {
+      redis.close();
+    }
+    MetricsScrape scrape = scrape();
+    assertThat(scrape.sum("xredline_cache_requests_total", Map.of("cache", "captcha", "result", "hit"))).isEqualTo(1);
+    assertThat(scrape.sum("xredline_cache_requests_total", Map.of("cache", "captcha", "result", "miss"))).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("sampled gauges: health checks, Redis INFO, event-loop delay")
+  void sampledGauges() throws Exception {
+    MetricsScrape scrape = scrape();
+    long deadline = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+    while ((scrape.sum("xredline_health_check_up", Map.of()) < 5 || scrape.sum("xredline_redis_up", Map.of()) < 1)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      scrape = scrape();
+    }
+    for (String check : List.of("database", "redis", "memory", "event-loop", "lifecycle")) {
+      assertThat(scrape.sum("xredline_health_check_up", Map.of("check", check))).as(check).isEqualTo(1.0);
+    }
+    assertThat(scrape.sum("xredline_redis_up", Map.of())).isEqualTo(1.0);
+    assertThat(scrape.sum("xredline_redis_used_memory_bytes", Map.of())).isPositive();
+    assertThat(scrape.families()).containsEntry("xredline_redis_expired_keys_total", "counter")
+        .containsEntry("xredline_eventloop_delay_seconds", "gauge");
+    assertThat(scrape.sum("xredline_eventloop_delay_seconds", Map.of())).isLessThan(2.0);
+  }
+
+  @Test
+  @DisplayName("JVM, process, event-bus and DB pool meters are exported")
+  void platformMeters() {
+    app.get("/helloworld/platform");
+    MetricsScrape scrape = scrape();
+    assertThat(scrape.families().keySet()).contains("jvm_memory_used_bytes", "jvm_memory_max_bytes",
+        "jvm_gc_memory_allocated_bytes_total", "jvm_gc_live_data_size_bytes", "jvm_threads_live_threads", "jvm_classes_loaded_classes", "process_cpu_usage",
+        "process_uptime_seconds", "process_files_open_files", "process_files_max_files", "vertx_eventbus_handlers", "vertx_eventbus_processed_total",
+        "vertx_pool_in_use", "vertx_pool_queue_pending", "vertx_http_server_active_requests");
+    assertThat(scrape.samples("vertx_pool_in_use")).anySatisfy(s -> assertThat(s.labels()).containsEntry("pool_type", "sql"));
+    assertThat(scrape.samples("vertx_eventbus_processed_total")).allSatisfy(s ->
+        assertThat(s.labels().getOrDefault("address", "")).doesNotStartWith("__vertx.reply"));
+  }
+
+  @Test
+  @DisplayName("two service instances in one JVM keep separate registries, and a stopped one leaves the global registry")
+  void severalInstancesInOneJvm() {
+    int before = Metrics.globalRegistry.getRegistries().size();
+    var registry = app.app().telemetry().registry();
+    assertThat(Metrics.globalRegistry.getRegistries()).contains(registry);
+    TestApp second = TestApp.start("metrics2");
+    var secondRegistry = second.app().telemetry().registry();
+    try {
+      second.get("/helloworld/only-on-second");
+      assertThat(Metrics.globalRegistry.getRegistries()).contains(registry, secondRegistry);
+      assertThat(MetricsScrape.of(second).sum("vertx_http_server_requests_total", Map.of("route", "/helloworld/:name")))
+          .isEqualTo(1);
+    } finally {
+      second.close();
+    }
+    assertThat(Metrics.globalRegistry.getRegistries()).doesNotContain(secondRegistry).contains(registry);
+    assertThat(Metrics.globalRegistry.getRegistries()).hasSize(before);
+    assertThat(scrape().families()).isNotEmpty();
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
