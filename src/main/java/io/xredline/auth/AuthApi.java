@@ -18,6 +18,8 @@ public final class AuthApi {
   public static final String LOGIN = "xredline.auth.login";
   public static final String REFRESH = "xredline.auth.refresh";
   public static final String AUTHENTICATE = "xredline.auth.authenticate";
+  /** Like {@link #AUTHENTICATE}, plus the account's current {@code roles} read from the database. */
+  public static final String AUTHORIZE = "xredline.auth.authorize";
   public static final String LOGOUT = "xredline.auth.logout";
   public static final String ME = "xredline.auth.me";
   public static final String LOCK_STATUS = "xredline.auth.lock-status";

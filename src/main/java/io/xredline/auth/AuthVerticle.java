@@ -81,6 +81,10 @@ public final class AuthVerticle extends VerticleBase {
           sessions.refresh(body.getString("refresh_token"), caller).map(AuthApi.TokenPair::toJson)));
       consumers.add(on(AuthApi.AUTHENTICATE, (body, caller) ->
           sessions.authenticate(body.getString("authorization")).map(AuthApi.Principal::toJson)));
+      consumers.add(on(AuthApi.AUTHORIZE, (body, caller) ->
+          sessions.authenticate(body.getString("authorization")).compose(principal -> users.findById(principal.userId())
+              .map(user -> principal.toJson().put("roles", new io.vertx.core.json.JsonArray(
+                  user.map(UserStore.User::roles).orElse(java.util.List.of())))))));
       consumers.add(on(AuthApi.LOGOUT, (body, caller) ->
           sessions.logout(principal(body), body.getBoolean("all_sessions", false), caller).map(AuthApi.SUCCESS)));
       consumers.add(on(AuthApi.ME, (body, caller) -> accounts.me(principal(body)).map(AuthApi.Me::toJson)));

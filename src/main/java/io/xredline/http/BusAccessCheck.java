@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.xredline.auth.AuthApi;
 import io.xredline.bus.BusReplies;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
@@ -13,13 +14,11 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@link AccessCheck} answered by the auth capability on {@link #AUTHENTICATE}: request
+ * {@link AccessCheck} answered by the auth capability on {@link AuthApi#AUTHORIZE}: request
  * {@code {"authorization": "Bearer …"}}, reply {@code {"user_id", "username", "roles": [..]}} or an
- * AppError failure. Until the auth verticle is deployed nobody answers and callers get 503.
+ * AppError failure (token missing, invalid, expired, deny-listed).
  */
 final class BusAccessCheck implements AccessCheck {
-  /** The auth capability's address (AuthApi.AUTHENTICATE once issue 3 is merged). */
-  static final String AUTHENTICATE = "xredline.auth.authenticate";
 
   private final EventBus bus;
   private final long timeoutMs;
@@ -37,7 +36,7 @@ final class BusAccessCheck implements AccessCheck {
     if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() <= 7) {
       return Future.failedFuture(new AppError(Reason.INVALID_TOKEN_FORMAT, "authorization must be: Bearer <token>"));
     }
-    return bus.<JsonObject>request(AUTHENTICATE, new JsonObject().put("authorization", authorization),
+    return bus.<JsonObject>request(AuthApi.AUTHORIZE, new JsonObject().put("authorization", authorization),
             BusReplies.withRequestId(requestId, timeoutMs))
         .map(reply -> caller(reply.body()));
   }
