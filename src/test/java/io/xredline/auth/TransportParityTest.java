@@ -43,6 +43,8 @@ class TransportParityTest extends AuthTestBase {
   private static GrpcCalls calls;
   private static String existing;
   private static JsonObject tokens;
+  private static String twoFactorUser;
+  private static JsonObject adminTokens;
 
   @BeforeAll
   static void start() {
@@ -52,6 +54,23 @@ class TransportParityTest extends AuthTestBase {
     JsonObject reg = registration(app, existing, PASSWORD, existing.toLowerCase() + "@example.com").put("phone", "13600000001");
     assertThat(postJson(app, AUTH + "/register", reg).statusCode()).isEqualTo(201);
     tokens = tokens(app, existing);
+    twoFactorUser = newUser(app);
+    JsonObject twoFactorTokens = tokens(app, twoFactorUser);
+    HttpResponse<String> setup = app.post(AUTH + "/totp/setup", null, "", bearer(twoFactorTokens));
+    assertThat(setup.statusCode()).as(setup.body()).isEqualTo(200);
+    String base32 = json(setup).getString("secret");
+    SECRETS.add(base32);
+    String code = Totp.code(Totp.fromBase32(base32), Totp.step(Instant.now().getEpochSecond()));
+    assertThat(postJson(app, AUTH + "/totp/enable", new JsonObject().put("totp_code", code), bearer(twoFactorTokens))
+        .statusCode()).isEqualTo(200);
+    String admin = uniqueName("admin");
+    try {
+      AuthApi.createUser(app.app().vertx().eventBus(), admin, PASSWORD, true, new AuthApi.Caller("parity", "127.0.0.1"), 10_000)
+          .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    adminTokens = tokens(app, admin);
   }
 
   @AfterAll
@@ -174,6 +193,16 @@ class TransportParityTest extends AuthTestBase {
     cases.add(new Case("lock-status of another account", 403, "FORBIDDEN",
         () -> app.get(AUTH + "/lock-status/" + other, bearer(tokens)),
         () -> call("LockStatus", LockStatusRequest.newBuilder().setUsername(other).build(), LockStatusReply.newBuilder(), bearer)));
+    cases.add(new Case("login of a TOTP account without a code", 401, "TOTP_REQUIRED",
+        () -> login(app, twoFactorUser, PASSWORD),
+        () -> call("Login", LoginRequest.newBuilder().setUsername(twoFactorUser).setPassword(PASSWORD)
+            .setCaptchaId(captcha(app)).setCaptchaCode(CAPTCHA_CODE).build(), TokenReply.newBuilder())));
+    String[] adminBearer = {"authorization", "Bearer " + adminTokens.getString("access_token")};
+    String missing = uniqueName("missing");
+    cases.add(new Case("lock-status of an unknown account, asked by an admin", 404, "NOT_FOUND",
+        () -> app.get(AUTH + "/lock-status/" + missing, bearer(adminTokens)),
+        () -> call("LockStatus", LockStatusRequest.newBuilder().setUsername(missing).build(), LockStatusReply.newBuilder(),
+            adminBearer)));
     cases.add(new Case("unknown user", 401, "INVALID_CREDENTIALS",
         () -> login(app, uniqueName("nobody"), PASSWORD),
         () -> call("Login", LoginRequest.newBuilder().setUsername(uniqueName("nobody")).setPassword(PASSWORD)
