@@ -81,8 +81,11 @@ final class FrontendRoutes {
    * its 405 and 415 answers into 404. No method restriction either: a POST to an unknown page
    * stays 404 rather than 405. A route added later outside these prefixes belongs in NOT_PAGES.
    */
+  static final String ROUTE_NAME = "frontend";
+
   void mount(Router router) {
-    router.routeWithRegex(pagesRegex).handler(this::serveFile).handler(this::servePage);
+    // named: metrics and access lines label it "frontend", not with the regex
+    router.routeWithRegex(pagesRegex).setName(ROUTE_NAME).handler(this::serveFile).handler(this::servePage);
   }
 
   private void serveFile(RoutingContext ctx) {

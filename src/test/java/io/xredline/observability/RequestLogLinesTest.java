@@ -31,7 +31,9 @@ class RequestLogLinesTest {
 
   @BeforeAll
   static void start() {
-    app = TestApp.start("loglines", Map.of("data.database.slow_query_threshold", "1ms"));
+    // the frontend is always mounted here (a fixture build), whether or not npm built the real one
+    app = TestApp.start("loglines", Map.of("data.database.slow_query_threshold", "1ms",
+        "server.http.frontend_dir", java.nio.file.Path.of("src/test/resources/frontend-fixture").toAbsolutePath().toString()));
     grpc = new GrpcCalls(app.grpcPort());
   }
 
@@ -85,9 +87,13 @@ class RequestLogLinesTest {
     try (CapturedLogs logs = CapturedLogs.json()) {
       app.get("/helloworld/" + "x".repeat(101), "X-Request-ID", "rid-400");
       app.get("/no/such/route", "X-Request-ID", "rid-404");
+      app.get("/api/v1/no/such/route", "X-Request-ID", "rid-404-api");
       app.post("/helloworld", "application/json", "{\"name\":", "X-Request-ID", "rid-bad-json");
 
-      for (var expected : List.of(List.of("rid-400", "/helloworld/:name", 400), List.of("rid-404", "unmatched", 404),
+      // a path the frontend may own is routed there (and still a JSON 404 for a non-browser);
+      // under an API prefix nothing matches at all
+      for (var expected : List.of(List.of("rid-400", "/helloworld/:name", 400), List.of("rid-404", "frontend", 404),
+          List.of("rid-404-api", "unmatched", 404),
           List.of("rid-bad-json", "/helloworld", 400))) {
         List<JsonObject> access = await(() -> logs.json(l -> expected.get(0).equals(l.getString("request_id"))
             && AccessLog.LOGGER.equals(l.getString("logger"))), 1);
