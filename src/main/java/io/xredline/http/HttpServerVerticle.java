@@ -44,13 +44,16 @@ public final class HttpServerVerticle extends VerticleBase {
         .setHost(http.host())
         .setPort(http.port())
         .setCompressionSupported(true)
+        // no cleartext HTTP/2: over an h2c Upgrade, responses beyond a few kB were lost for the JDK
+        // HttpClient (its default) and curl; the Upgrade header is then simply ignored (HTTP/1.1)
+        .setHttp2ClearTextEnabled(false)
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(16384)
         .setIdleTimeout(120)
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
     AppConfig.Tls tls = config.security().tls();
     if (tls.enabled()) {
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+      options.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString()));
     }
     return options;
