@@ -106,6 +106,24 @@ class MetricsEndpointTest {
   }
 
   @Test
+  @DisplayName("captcha checks, which run inside a Lua script, count as cache hits and misses too")
+  void scriptedLookups() throws Exception {
+    Map<String, String> hit = Map.of("cache", "captcha", "result", "hit");
+    Map<String, String> miss = Map.of("cache", "captcha", "result", "miss");
+    MetricsScrape before = scrape();
+    String id = TestApp.json(app.get("/api/v1/auth/captcha")).getString("captcha_id");
+    var verified = app.post("/api/v1/auth/captcha/verify", "application/json",
+        new io.vertx.core.json.JsonObject().put("captcha_id", id).put("captcha_code", "123456").encode());
+    assertThat(verified.statusCode()).as(verified.body()).isEqualTo(200);
+    var gone = app.post("/api/v1/auth/captcha/verify", "application/json",
+        new io.vertx.core.json.JsonObject().put("captcha_id", "no-such-captcha").put("captcha_code", "123456").encode());
+    assertThat(gone.statusCode()).isEqualTo(400);
+    MetricsScrape after = scrape();
+    assertThat(after.sum("xredline_cache_requests_total", hit) - before.sum("xredline_cache_requests_total", hit)).isEqualTo(1);
+    assertThat(after.sum("xredline_cache_requests_total", miss) - before.sum("xredline_cache_requests_total", miss)).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("sampled gauges: health checks, Redis INFO, event-loop delay")
   void sampledGauges() throws Exception {
     MetricsScrape scrape = scrape();

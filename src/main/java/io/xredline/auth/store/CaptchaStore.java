@@ -2,6 +2,7 @@ package io.xredline.auth.store;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
+import io.xredline.observability.CacheLookups;
 
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +48,7 @@ public final class CaptchaStore {
   /** Consumes the captcha on a correct answer; the {@code maxWrong}-th wrong answer deletes it. */
   public Future<Outcome> check(String id, String code, int maxWrong) {
     return RedisScripts.eval(redis, CHECK, List.of(keys.captcha(id)), code, maxWrong)
-        .map(r -> Outcome.valueOf(r.toString()));
+        .map(r -> Outcome.valueOf(r.toString()))
+        .onSuccess(outcome -> CacheLookups.record("captcha", outcome != Outcome.EXPIRED));
   }
 }

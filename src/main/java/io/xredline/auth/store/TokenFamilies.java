@@ -2,6 +2,7 @@ package io.xredline.auth.store;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
+import io.xredline.observability.CacheLookups;
 
 import java.util.List;
 
@@ -98,6 +99,7 @@ public final class TokenFamilies {
   /** An access token is usable while it is not denied and its sign-in is neither revoked nor gone. */
   public Future<Access> checkAccess(String accessJti, String familyId) {
     return RedisScripts.eval(redis, CHECK_ACCESS, List.of(keys.denied(accessJti), keys.family(familyId)))
-        .map(r -> Access.valueOf(r.toString()));
+        .map(r -> Access.valueOf(r.toString()))
+        .onSuccess(access -> CacheLookups.record("session", access == Access.OK));
   }
 }
