@@ -9,7 +9,6 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.xredline.observability.AccessLog;
 import io.xredline.observability.RequestContext;
 
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,8 +25,7 @@ final class GrpcAccessLog {
   static Handler<HttpServerRequest> around(Handler<HttpServerRequest> grpc) {
     return request -> {
       long began = System.nanoTime();
-      String incoming = request.getHeader(UnaryCalls.REQUEST_ID_METADATA);
-      String requestId = RequestContext.saneRequestId(incoming) ? incoming : UUID.randomUUID().toString();
+      String requestId = RequestContext.requestIdOrNew(request.getHeader(UnaryCalls.REQUEST_ID_METADATA));
       RequestContext.bind(RequestContext.start(requestId, request.getHeader(RequestContext.TRACEPARENT_HEADER)));
       AtomicBoolean logged = new AtomicBoolean();
       String route = request.path() == null || request.path().length() > 200 ? "unmatched" : request.path();

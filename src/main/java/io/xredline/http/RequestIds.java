@@ -1,22 +1,19 @@
 package io.xredline.http;
 
 import io.vertx.ext.web.RoutingContext;
+import io.xredline.observability.RequestContext;
 
-import java.util.UUID;
-import java.util.regex.Pattern;
 
 /** {@code X-Request-ID}: echoed when the client sent a sane one, otherwise generated; on every response. */
 public final class RequestIds {
   public static final String HEADER = "X-Request-ID";
   private static final String KEY = "request_id";
-  private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private RequestIds() {
   }
 
   public static void handle(RoutingContext ctx) {
-    String incoming = ctx.request().getHeader(HEADER);
-    String id = incoming != null && SANE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+    String id = RequestContext.requestIdOrNew(ctx.request().getHeader(HEADER));
     ctx.put(KEY, id);
     ctx.response().putHeader(HEADER, id);
     ctx.next();

@@ -52,6 +52,11 @@ public record RequestContext(String requestId, String traceId, String spanId, bo
     return id != null && SANE_ID.matcher(id).matches();
   }
 
+  /** The one request-id rule for every transport: a sane incoming id is kept, anything else replaced. */
+  public static String requestIdOrNew(String incoming) {
+    return saneRequestId(incoming) ? incoming : java.util.UUID.randomUUID().toString();
+  }
+
   /** The W3C header a downstream hop continues this trace with. */
   public String traceparent() {
     return "00-" + traceId + "-" + spanId + "-01";
