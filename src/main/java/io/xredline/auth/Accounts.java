@@ -6,6 +6,7 @@ import io.xredline.auth.store.RedisKeys;
 import io.xredline.auth.store.UserStore;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.observability.Masking;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,8 +25,8 @@ final class Accounts {
 
   Future<AuthApi.Me> me(AuthApi.Principal principal) {
     return users.findById(principal.userId()).compose(found -> found
-        .map(u -> Future.succeededFuture(new AuthApi.Me(u.id(), u.username(), Masked.email(u.email()),
-            Masked.phone(u.phone()), u.totpEnabled(), u.createdAt().toInstant().truncatedTo(ChronoUnit.SECONDS).toString())))
+        .map(u -> Future.succeededFuture(new AuthApi.Me(u.id(), u.username(), Masking.email(u.email()),
+            Masking.phone(u.phone()), u.totpEnabled(), u.createdAt().toInstant().truncatedTo(ChronoUnit.SECONDS).toString())))
         .orElseGet(() -> Future.failedFuture(new AppError(Reason.NOT_FOUND, "account no longer exists"))));
   }
 

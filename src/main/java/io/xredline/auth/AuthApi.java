@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.xredline.bus.BusReplies;
+import io.xredline.observability.Masking;
 
 /**
  * The auth capability's event-bus contract: every address, every request and reply shape, and a
@@ -196,9 +197,14 @@ public final class AuthApi {
       return new Delivery(j.getString("channel"), j.getString("target"), j.getString("code"), j.getLong("expires_in"));
     }
 
+    /** The target as logs and events show it. */
+    public String maskedTarget() {
+      return "email".equals(channel) ? Masking.email(target) : Masking.phone(target);
+    }
+
     @Override
     public String toString() {
-      return "Delivery[" + channel + " to " + Masked.target(channel, target) + "]";
+      return "Delivery[" + channel + " to " + maskedTarget() + "]";
     }
   }
 

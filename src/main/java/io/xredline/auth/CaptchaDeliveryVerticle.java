@@ -10,6 +10,7 @@ import io.vertx.ext.mail.MailConfig;
 import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.StartTLSOptions;
 import io.xredline.config.AppConfig;
+import io.xredline.observability.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ public final class CaptchaDeliveryVerticle extends VerticleBase {
 
   private void log(Message<JsonObject> message) {
     AuthApi.Delivery d = AuthApi.Delivery.fromJson(message.body());
-    String target = Masked.target(d.channel(), d.target());
+    String target = d.maskedTarget();
     if (config.auth().captcha().logCodes() && "dev".equals(config.env())) {
       LOG.info("captcha code for {} {}: {} (dev only: auth.captcha.log_codes)", d.channel(), target, d.code());
     } else {
@@ -61,8 +62,8 @@ public final class CaptchaDeliveryVerticle extends VerticleBase {
         .setText("Your verification code is " + d.code() + ".\nIt expires in " + Math.max(1, d.expiresInSeconds() / 60)
             + " minute(s). If you did not ask for it, ignore this message.\n");
     mail.sendMail(mailMessage).onComplete(
-        ok -> LOG.info("captcha code emailed to {}", Masked.email(d.target())),
-        e -> LOG.warn("captcha email to {} failed: {}", Masked.email(d.target()), e.getMessage()));
+        ok -> LOG.info("captcha code emailed to {}", Masking.email(d.target())),
+        e -> LOG.warn("captcha email to {} failed: {}", Masking.email(d.target()), e.getMessage()));
   }
 
   private static MailConfig mailConfig(AppConfig.Smtp smtp) {

@@ -3,6 +3,7 @@ package io.xredline.auth;
 import io.vertx.core.Future;
 import io.xredline.auth.store.UserStore;
 import io.xredline.error.AppError;
+import io.xredline.observability.Masking;
 
 import java.util.List;
 
@@ -46,7 +47,7 @@ final class Registration {
         .onSuccess(ok -> events.publish(AuthEvents.Kind.REGISTER, ok.userId(), r.username(), caller, "success"))
         .onFailure(e -> {
           String outcome = e instanceof AppError a ? a.reason().name() : "INTERNAL";
-          events.publish(AuthEvents.Kind.REGISTER, null, Masked.identifier(r.username()), caller, outcome);
+          events.publish(AuthEvents.Kind.REGISTER, null, Masking.identifier(r.username()), caller, outcome);
         });
   }
 

@@ -7,6 +7,7 @@ import io.xredline.auth.store.RedisKeys;
 import io.xredline.auth.store.UserStore;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.observability.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,7 @@ final class SignIn {
     }
 
     String shownName() {
-      return user.map(UserStore.User::username).orElseGet(() -> Masked.identifier(request.username()));
+      return user.map(UserStore.User::username).orElseGet(() -> Masking.identifier(request.username()));
     }
   }
 

@@ -7,13 +7,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * CONTRACT §7's masking rules for any text that reaches a log line. Every detector proposes spans;
+ * Finds CONTRACT §7's secrets and personal data in any text that reaches a log line and masks each
+ * value by {@link Masking}'s rule for its kind. Every detector proposes spans;
  * spans are resolved once, in precedence order (secrets by key, JWTs, bearer tokens, emails,
  * ID cards, bank cards, phones), an accepted span is never re-examined, so the output is
  * deterministic and masking an already masked text changes nothing.
  */
 public final class LogMasking {
-  public static final String MASK = "****";
+  public static final String MASK = Masking.MASK;
 
   /** Key names whose values are secrets wherever they appear (JSON, key=value, headers). */
   public static final Pattern SECRET_KEY = Pattern.compile(
@@ -98,11 +99,10 @@ public final class LogMasking {
       case KEY_VALUE -> keyValue(span.match());
       case JWT -> "eyJ" + MASK;
       case BEARER -> found.substring(0, found.indexOf(' ')) + " " + MASK;
-      case EMAIL -> email(found);
-      case ID_CARD -> found.substring(0, 6) + "*".repeat(8) + found.substring(14);
-      case BANK_CARD -> bankCard(found);
-      case PHONE -> found.substring(0, 3) + "****" + found.substring(7);
-      case E164 -> found.substring(0, 4) + "*".repeat(found.length() - 8) + found.substring(found.length() - 4);
+      case EMAIL -> Masking.email(found);
+      case ID_CARD -> Masking.idCard(found);
+      case BANK_CARD -> Masking.bankCard(found);
+      case PHONE, E164 -> Masking.phone(found);
     };
   }
 
@@ -116,19 +116,5 @@ public final class LogMasking {
       masked = MASK;
     }
     return m.group("key") + m.group("sep") + masked;
-  }
-
-  /** {@code test@example.com → te**@example.com}: at most two leading characters of the local part survive. */
-  static String email(String found) {
-    int at = found.indexOf('@');
-    String local = found.substring(0, at);
-    int keep = local.length() >= 4 ? 2 : local.length() >= 2 ? 1 : 0;
-    return local.substring(0, keep) + "**" + found.substring(at);
-  }
-
-  /** {@code 6222021234567890 → 6222********7890}; separators are dropped. */
-  static String bankCard(String found) {
-    String digits = found.replaceAll("[ -]", "");
-    return digits.substring(0, 4) + "*".repeat(digits.length() - 8) + digits.substring(digits.length() - 4);
   }
 }

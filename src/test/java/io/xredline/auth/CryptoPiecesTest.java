@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@DisplayName("the pieces under the rules: RFC 6238 TOTP, base32, argon2id PHC, AES-GCM sealing, PII masks")
+@DisplayName("the pieces under the rules: RFC 6238 TOTP, base32, argon2id PHC, AES-GCM sealing")
 class CryptoPiecesTest {
   private static final byte[] RFC_SECRET = "12345678901234567890".getBytes(StandardCharsets.US_ASCII);
 
@@ -87,28 +87,5 @@ class CryptoPiecesTest {
     chars[10] = chars[10] == 'A' ? 'B' : 'A';
     assertThatThrownBy(() -> box.open(new String(chars), "totp:7")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new SecretBox(new byte[16])).isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @ParameterizedTest(name = "{0} → {1}")
-  @CsvSource({"test@example.com, te**@example.com", "a@example.com, a**@example.com", "ab@x.io, a**@x.io"})
-  @DisplayName("emails are masked like te**@example.com")
-  void maskEmail(String email, String masked) {
-    assertThat(Masked.email(email)).isEqualTo(masked);
-  }
-
-  @ParameterizedTest(name = "{0} → {1}")
-  @CsvSource({"13812345678, 138****5678", "+8613812345678, +86138****5678", "+14155552671, +141****2671", "123, ****"})
-  @DisplayName("phones are masked like 138****5678")
-  void maskPhone(String phone, String masked) {
-    assertThat(Masked.phone(phone)).isEqualTo(masked);
-  }
-
-  @Test
-  @DisplayName("an unmatched login name keeps only two characters (it may be a password typed in the wrong field)")
-  void maskIdentifier() {
-    assertThat(Masked.identifier("MySecretPassw0rd")).isEqualTo("My***");
-    assertThat(Masked.identifier("ghost@example.com")).isEqualTo("gh**@example.com");
-    assertThat(Masked.identifier("13812345678")).isEqualTo("138****5678");
-    assertThat(Masked.identifier("x")).isEqualTo("**");
   }
 }

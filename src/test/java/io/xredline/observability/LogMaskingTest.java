@@ -38,9 +38,9 @@ class LogMaskingTest {
   }
 
   @Test
-  @DisplayName("E.164 phones keep the country prefix and last four digits")
+  @DisplayName("E.164 phones keep the country prefix, and the number's first three and last four digits")
   void e164() {
-    assertThat(LogMasking.mask("call +8613812345678 now")).isEqualTo("call +861******5678 now");
+    assertThat(LogMasking.mask("call +8613812345678 now")).isEqualTo("call +86138****5678 now");
     assertThat(LogMasking.mask("call +14155552671")).isEqualTo("call +141****2671");
   }
 
