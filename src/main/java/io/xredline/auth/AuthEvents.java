@@ -1,7 +1,7 @@
 package io.xredline.auth;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
@@ -9,8 +9,8 @@ import java.time.Instant;
 
 /**
  * The audit trail and the meters of sign-in: each event is published on
- * {@code xredline.events.auth.<kind>} (persisted by observability), logins are counted by result
- * and lockouts counted, on Micrometer's global registry ({@code xredline_auth_*}).
+ * {@code xredline.events.auth.<kind>} (persisted by the audit capability), logins are counted by
+ * result and lockouts counted ({@code xredline_auth_*}) in the service instance's registry.
  */
 final class AuthEvents {
   enum Kind {
@@ -28,11 +28,18 @@ final class AuthEvents {
   static final String LOCKOUTS = "xredline.auth.lockouts";
 
   private final EventBus bus;
-  private final Counter lockouts = Counter.builder(LOCKOUTS)
-      .description("accounts locked after too many failed sign-ins").register(Metrics.globalRegistry);
+  private final MeterRegistry registry;
+  private final Counter lockouts;
 
-  AuthEvents(EventBus bus) {
+  AuthEvents(EventBus bus, MeterRegistry registry) {
     this.bus = bus;
+    this.registry = registry;
+    this.lockouts = Counter.builder(LOCKOUTS).description("accounts locked after too many failed sign-ins")
+        .register(registry);
+    // exported at zero from the start, so rate() sees the first sign-in of each common outcome
+    for (String result : new String[] {"success", "invalid_credentials"}) {
+      loginCounter(result);
+    }
   }
 
   /** {@code username} must already be masked when it is not a known account's name. */
@@ -50,8 +57,11 @@ final class AuthEvents {
 
   /** {@code result}: success, or the lower-cased reason of the failure (a small, fixed set). */
   void login(String result) {
-    Counter.builder(LOGINS).description("sign-in attempts by result").tag("result", result)
-        .register(Metrics.globalRegistry).increment();
+    loginCounter(result).increment();
+  }
+
+  private Counter loginCounter(String result) {
+    return Counter.builder(LOGINS).description("sign-in attempts by result").tag("result", result).register(registry);
   }
 
   void lockout() {

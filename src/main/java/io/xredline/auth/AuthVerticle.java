@@ -5,7 +5,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
 import io.xredline.auth.store.CaptchaStore;
@@ -17,10 +16,12 @@ import io.xredline.auth.store.UserStore;
 import io.xredline.bus.BusReplies;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
-import io.xredline.data.Cache;
+import io.xredline.data.CacheLookups;
 import io.xredline.data.Database;
+import io.xredline.data.RedisClients;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.observability.Telemetry;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class AuthVerticle extends VerticleBase {
   private final AppConfig config;
   private final Backends backends;
   private Pool pool;
-  private Redis redis;
+  private RedisAPI redis;
   private WorkerExecutor hashingPool;
 
   public AuthVerticle(AppConfig config, Backends backends) {
@@ -47,19 +48,19 @@ public final class AuthVerticle extends VerticleBase {
   public Future<?> start() {
     AppConfig.Auth auth = config.auth();
     pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
-    redis = Cache.client(vertx, config.data().redis(), backends.redisUrl());
-    RedisAPI api = RedisAPI.api(redis);
+    CacheLookups lookups = CacheLookups.of(vertx, config.data().redis().keyPrefix());
+    redis = RedisClients.api(RedisClients.client(vertx, config.data().redis(), backends.redisUrl()), lookups);
     RedisKeys keys = new RedisKeys(config.data().redis().keyPrefix());
     hashingPool = vertx.createSharedWorkerExecutor(PasswordHashing.POOL_NAME, auth.password().hashingPoolSize());
     PasswordHashing hashing = new PasswordHashing(auth.password(), hashingPool);
     UserStore users = new UserStore(pool);
-    AuthEvents events = new AuthEvents(vertx.eventBus());
-    Captchas captchas = new Captchas(vertx, new CaptchaStore(api, keys), auth.captcha());
-    LoginAttempts attempts = new LoginAttempts(api, keys, auth.maxLoginAttempts(), auth.lockWindow(), auth.lockDuration());
+    AuthEvents events = new AuthEvents(vertx.eventBus(), Telemetry.registry(vertx));
+    Captchas captchas = new Captchas(vertx, new CaptchaStore(redis, keys, lookups), auth.captcha());
+    LoginAttempts attempts = new LoginAttempts(redis, keys, auth.maxLoginAttempts(), auth.lockWindow(), auth.lockDuration());
     Tokens tokens = new Tokens(vertx, auth.jwt());
-    Sessions sessions = new Sessions(tokens, new TokenFamilies(api, keys), events, auth.jwt());
+    Sessions sessions = new Sessions(tokens, new TokenFamilies(redis, keys, lookups), events, auth.jwt());
     SecretBox totpBox = auth.totp().encryptionKey() == null ? null : new SecretBox(auth.totp().encryptionKey());
-    TwoFactor twoFactor = new TwoFactor(users, totpBox, new TotpReplayGuard(api, keys), events, auth);
+    TwoFactor twoFactor = new TwoFactor(users, totpBox, new TotpReplayGuard(redis, keys), events, auth);
     Registration registration = new Registration(users, hashing, captchas, events);
     Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts());
 

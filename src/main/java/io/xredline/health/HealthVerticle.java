@@ -15,7 +15,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
-import io.xredline.data.Cache;
+import io.xredline.data.RedisClients;
 import io.xredline.data.Database;
 
 import java.util.EnumMap;
@@ -57,7 +57,7 @@ public final class HealthVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
-    redis = Cache.client(vertx, config.data().redis(), backends.redisUrl());
+    redis = RedisClients.client(vertx, config.data().redis(), backends.redisUrl());
     checks = new DependencyChecks(vertx, pool, redis);
     loopProbe = EventLoopProbe.start(vertx, "health");
     AppConfig.Health health = config.monitoring().health();

@@ -11,7 +11,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
-import io.xredline.data.Cache;
+import io.xredline.data.RedisClients;
 import io.xredline.health.EventLoopProbe;
 import io.xredline.health.HealthApi;
 
@@ -46,7 +46,7 @@ public final class MetricsSamplerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     registry = Telemetry.registry(vertx);
-    redis = Cache.client(vertx, config.data().redis(), backends.redisUrl());
+    redis = RedisClients.client(vertx, config.data().redis(), backends.redisUrl());
     Gauge.builder("xredline.eventloop.delay", vertx, v -> EventLoopProbe.maxDelayMs(v) / 1000.0)
         .description("worst event-loop delay seen by the heartbeat probes").baseUnit("seconds").register(registry);
     Gauge.builder("xredline.redis.up", redisUp, AtomicLong::get)

@@ -2,7 +2,6 @@ package io.xredline.observability;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -10,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -44,11 +44,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One service instance's metrics and tracing: a Prometheus registry handed to Vert.x (and joined
- * to Micrometer's global registry so capabilities can register meters there), JVM/process
- * binders, SLO buckets, and, when {@code monitoring.tracing.enabled}, an OpenTelemetry SDK
- * exporting over OTLP/HTTP. Several instances may live in one JVM (tests): each has its own
- * registry and leaves the global one when it closes.
+ * One service instance's metrics and tracing: a Prometheus registry handed to Vert.x, where every
+ * meter of the instance is registered ({@link #registry(Vertx)}), JVM/process binders, SLO
+ * buckets, and, when {@code monitoring.tracing.enabled}, an OpenTelemetry SDK exporting over
+ * OTLP/HTTP. Several instances may live in one JVM (tests): each has its own registry, and
+ * Micrometer's global registry is never used.
  */
 public final class Telemetry implements AutoCloseable {
   /** Histogram buckets for every latency the service measures: 5ms … 10s. */
@@ -58,6 +58,8 @@ public final class Telemetry implements AutoCloseable {
       Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
   private static final Map<Vertx, Telemetry> BY_VERTX = new ConcurrentHashMap<>();
+  /** What a Vert.x built without telemetry (the CLI) records into: nothing. */
+  private static final MeterRegistry UNEXPORTED = new CompositeMeterRegistry();
 
   private final PrometheusMeterRegistry registry;
   private final String registryName = "xredline-" + UUID.randomUUID();
@@ -78,7 +80,6 @@ public final class Telemetry implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
-    Metrics.globalRegistry.add(registry);
     AppConfig.Tracing tracing = config.monitoring().tracing();
     openTelemetry = exporter != null || tracing.enabled() ? openTelemetry(tracing, exporter) : null;
   }
@@ -93,10 +94,10 @@ public final class Telemetry implements AutoCloseable {
     return new Telemetry(config, exporter);
   }
 
-  /** The meters of the service instance this Vert.x belongs to; the global registry for any other. */
+  /** The meters of the service instance this Vert.x belongs to; a registry that exports nothing for any other. */
   public static MeterRegistry registry(Vertx vertx) {
     Telemetry telemetry = vertx == null ? null : BY_VERTX.get(vertx);
-    return telemetry == null ? Metrics.globalRegistry : telemetry.registry;
+    return telemetry == null ? UNEXPORTED : telemetry.registry;
   }
 
   public PrometheusMeterRegistry registry() {
@@ -142,13 +143,12 @@ public final class Telemetry implements AutoCloseable {
     return metricsEnabled;
   }
 
-  /** Leaves the global registry; call after Vert.x has closed. */
+  /** Call after Vert.x has closed. */
   @Override
   public void close() {
     if (vertx != null) {
       BY_VERTX.remove(vertx);
     }
-    Metrics.globalRegistry.remove(registry);
     gc.close();
     registry.close();
     if (openTelemetry != null) {

@@ -1,7 +1,5 @@
 package io.xredline.auth;
 
-import io.micrometer.core.instrument.Metrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.json.JsonObject;
 import io.xredline.api.auth.v1.LockStatusReply;
 import io.xredline.api.auth.v1.LockStatusRequest;
@@ -32,13 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("login: by username/email/phone, no enumeration, lockout (atomic across instances), lock-status, audit, metrics")
 class LoginTest extends AuthTestBase {
-  private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
   private static TestApp app;
   private static GrpcCalls calls;
 
   @BeforeAll
   static void start() {
-    Metrics.globalRegistry.add(METERS);
     app = TestApp.start("authlogin", overrides("auth.max_login_attempts", "3", "auth.lock_duration", "2s"));
     calls = new GrpcCalls(app.grpcPort());
   }
@@ -47,7 +43,6 @@ class LoginTest extends AuthTestBase {
   static void stop() {
     calls.close();
     app.close();
-    Metrics.globalRegistry.remove(METERS);
     assertNoSecretsLogged();
   }
 
@@ -62,7 +57,12 @@ class LoginTest extends AuthTestBase {
   }
 
   private static double logins(String result) {
-    var counter = METERS.find("xredline.auth.logins").tag("result", result).counter();
+    var counter = app.app().telemetry().registry().find("xredline.auth.logins").tag("result", result).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static double lockouts() {
+    var counter = app.app().telemetry().registry().find("xredline.auth.lockouts").counter();
     return counter == null ? 0 : counter.count();
   }
 
@@ -159,14 +159,14 @@ class LoginTest extends AuthTestBase {
   void lockoutAndRelease() throws Exception {
     String username = newUser(app);
     JsonObject tokens = tokens(app, username);
-    double lockoutsBefore = METERS.counter("xredline.auth.lockouts").count();
+    double lockoutsBefore = lockouts();
     assertError(login(app, username, "Wrong-Password-1"), 401, "INVALID_CREDENTIALS");
     assertError(login(app, username, "Wrong-Password-2"), 401, "INVALID_CREDENTIALS");
     HttpResponse<String> third = login(app, username, "Wrong-Password-3");
     assertError(third, 403, "ACCOUNT_LOCKED");
     Instant unlock = Instant.parse(json(third).getJsonObject("metadata").getString("unlock_time"));
     assertThat(unlock).isBetween(Instant.now(), Instant.now().plusSeconds(4));
-    assertThat(METERS.counter("xredline.auth.lockouts").count() - lockoutsBefore).isEqualTo(1);
+    assertThat(lockouts() - lockoutsBefore).isEqualTo(1);
 
     // locked: even the right password is refused, and the captcha is not consumed
     JsonObject attempt = loginBody(app, username, PASSWORD);

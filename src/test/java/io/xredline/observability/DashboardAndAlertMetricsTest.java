@@ -2,10 +2,8 @@ package io.xredline.observability;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.xredline.data.Cache;
+import io.vertx.redis.client.RedisAPI;
+import io.xredline.data.RedisClients;
 import io.xredline.testing.MetricsScrape;
 import io.xredline.testing.TestApp;
 import org.junit.jupiter.api.AfterAll;
@@ -96,9 +94,9 @@ class DashboardAndAlertMetricsTest {
   private static MetricsScrape exercisedScrape() throws Exception {
     app.get("/helloworld/dashboard");
     app.get("/no/such/route");
-    Redis redis = Cache.client(app.app().vertx(), app.config().data().redis(), app.app().backends().redisUrl());
+    RedisAPI redis = RedisClients.api(app.app().vertx(), app.config().data().redis(), app.app().backends().redisUrl());
     try {
-      redis.send(Request.cmd(Command.GET).arg(app.config().data().redis().keyPrefix() + "captcha:none"))
+      redis.get(app.config().data().redis().keyPrefix() + "captcha:none")
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } finally {
       redis.close();

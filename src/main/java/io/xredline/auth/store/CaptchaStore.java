@@ -2,7 +2,7 @@ package io.xredline.auth.store;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
-import io.xredline.observability.CacheLookups;
+import io.xredline.data.CacheLookups;
 
 import java.time.Duration;
 import java.util.List;
@@ -34,10 +34,12 @@ public final class CaptchaStore {
 
   private final RedisAPI redis;
   private final RedisKeys keys;
+  private final CacheLookups lookups;
 
-  public CaptchaStore(RedisAPI redis, RedisKeys keys) {
+  public CaptchaStore(RedisAPI redis, RedisKeys keys, CacheLookups lookups) {
     this.redis = redis;
     this.keys = keys;
+    this.lookups = lookups;
   }
 
   /** {@code code} is stored as given; callers normalise case. */
@@ -49,6 +51,6 @@ public final class CaptchaStore {
   public Future<Outcome> check(String id, String code, int maxWrong) {
     return RedisScripts.eval(redis, CHECK, List.of(keys.captcha(id)), code, maxWrong)
         .map(r -> Outcome.valueOf(r.toString()))
-        .onSuccess(outcome -> CacheLookups.record("captcha", outcome != Outcome.EXPIRED));
+        .onSuccess(outcome -> lookups.record("captcha", outcome != Outcome.EXPIRED));
   }
 }

@@ -2,7 +2,7 @@ package io.xredline.auth.store;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
-import io.xredline.observability.CacheLookups;
+import io.xredline.data.CacheLookups;
 
 import java.util.List;
 
@@ -65,10 +65,12 @@ public final class TokenFamilies {
 
   private final RedisAPI redis;
   private final RedisKeys keys;
+  private final CacheLookups lookups;
 
-  public TokenFamilies(RedisAPI redis, RedisKeys keys) {
+  public TokenFamilies(RedisAPI redis, RedisKeys keys, CacheLookups lookups) {
     this.redis = redis;
     this.keys = keys;
+    this.lookups = lookups;
   }
 
   public Future<Void> create(String familyId, long userId, String refreshJti, long lifetimeMs) {
@@ -100,6 +102,6 @@ public final class TokenFamilies {
   public Future<Access> checkAccess(String accessJti, String familyId) {
     return RedisScripts.eval(redis, CHECK_ACCESS, List.of(keys.denied(accessJti), keys.family(familyId)))
         .map(r -> Access.valueOf(r.toString()))
-        .onSuccess(access -> CacheLookups.record("session", access == Access.OK));
+        .onSuccess(access -> lookups.record("session", access == Access.OK));
   }
 }
