@@ -13,14 +13,15 @@ import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
 import io.xredline.data.Migrations;
+import io.xredline.data.RedisInfoSampler;
 import io.xredline.greeter.GreeterVerticle;
 import io.xredline.grpc.GrpcServerVerticle;
 import io.xredline.health.HealthApi;
+import io.xredline.health.HealthGauges;
 import io.xredline.health.HealthVerticle;
 import io.xredline.http.HttpServerVerticle;
 import io.xredline.observability.BusPropagation;
 import io.xredline.observability.LogSetup;
-import io.xredline.observability.MetricsSamplerVerticle;
 import io.xredline.observability.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,9 @@ public final class Application {
     AppConfig.Grpc grpc = config.server().grpc();
     return vertx.deployVerticle(new HealthVerticle(config, backends, clusterManager))
         .onSuccess(app::capability)
-        .compose(id -> vertx.deployVerticle(new MetricsSamplerVerticle(config, backends)))
+        .compose(id -> vertx.deployVerticle(new HealthGauges(config.monitoring().health())))
+        .onSuccess(app::capability)
+        .compose(id -> vertx.deployVerticle(new RedisInfoSampler(config.data().redis(), backends.redisUrl())))
         .onSuccess(app::capability)
         .compose(id -> deploy(vertx, () -> new HttpServerVerticle(config), http.instances(),
             "HTTP listener on " + http.host() + ":" + http.port()))
