@@ -11,7 +11,6 @@ import io.xredline.api.helloworld.v1.GreeterGrpcService;
 import io.xredline.config.AppConfig;
 import io.xredline.health.EventLoopProbe;
 import io.xredline.health.HealthApi;
-import io.xredline.http.Drain;
 
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +52,10 @@ public final class GrpcServerVerticle extends VerticleBase {
         .otherwise(false);
   }
 
+  /** Stops accepting, lets in-flight requests finish within server.shutdown_timeout, then closes. */
   @Override
   public Future<?> stop() {
-    return Drain.stop(server, loopProbe, config.server().shutdownTimeout());
+    loopProbe.stop();
+    return server.shutdown(config.server().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 }

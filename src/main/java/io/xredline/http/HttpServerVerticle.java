@@ -59,8 +59,10 @@ public final class HttpServerVerticle extends VerticleBase {
     return options;
   }
 
+  /** Stops accepting, lets in-flight requests finish within server.shutdown_timeout, then closes. */
   @Override
   public Future<?> stop() {
-    return Drain.stop(server, loopProbe, config.server().shutdownTimeout());
+    loopProbe.stop();
+    return server.shutdown(config.server().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 }
