@@ -34,7 +34,8 @@ public final class ApiRouter {
     }
     router.route().handler(TimeoutHandler.create(http.timeout().toMillis(), 503));
     router.route().handler(BodyHandler.create(false).setBodyLimit(http.maxBodySize()).setHandleFileUploads(false));
-    router.route().failureHandler(HttpErrors::onFailure);
+    // last: the named routes' failure handlers note the route first (HttpAccessLog.labelFailures)
+    router.route().last().failureHandler(HttpErrors::onFailure);
     for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
       router.errorHandler(status, HttpErrors::onFailure);
     }

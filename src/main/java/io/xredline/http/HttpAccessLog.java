@@ -1,9 +1,7 @@
 package io.xredline.http;
 
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.http.HttpServerRequestInternal;
-import io.vertx.core.internal.http.HttpServerRequestWrapper;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.xredline.observability.AccessLog;
@@ -11,65 +9,49 @@ import io.xredline.observability.RequestContext;
 
 /**
  * Binds the request's ids to its context (request id from {@link RequestIds}, trace from an incoming
- * {@code traceparent}) and writes one access line when the response ends. The route is the
- * template the router matched, remembered through {@link #route} because a failure handler
- * replaces the current route before the response ends.
+ * {@code traceparent}) and writes one access line when the response ends. The route is the name or
+ * template of the route that answered ({@link Route#getName()}, as the metrics label it); a failed
+ * request is answered by the catch-all failure handler, so each named route remembers itself on
+ * the way there ({@link #labelFailures}).
  */
 final class HttpAccessLog {
   static final String UNMATCHED = "unmatched";
-  private static final String ROUTED = "xredline.routed-request";
-  /** Hands the wrapper to {@link #handle}, which the router runs synchronously inside {@link #route}. */
-  private static final ThreadLocal<RoutedRequest> ENTERING = new ThreadLocal<>();
+  private static final String FAILED_ON = "xredline.failed-on-route";
 
   private HttpAccessLog() {
-  }
-
-  /** The server's request handler: the router sees a wrapper that remembers the matched route. */
-  static void route(Router router, HttpServerRequest request) {
-    if (!(request instanceof HttpServerRequestInternal internal)) {
-      router.handle(request);
-      return;
-    }
-    RoutedRequest routed = new RoutedRequest(internal);
-    ENTERING.set(routed);
-    try {
-      router.handle(routed);
-    } finally {
-      ENTERING.remove();
-    }
   }
 
   /** Router handler, right after {@link RequestIds#handle}. */
   static void handle(RoutingContext ctx) {
     long began = System.nanoTime();
-    RoutedRequest routed = ENTERING.get();
-    if (routed != null) {
-      ctx.put(ROUTED, routed);
-    }
     RequestContext.bind(RequestContext.start(RequestIds.of(ctx), ctx.request().getHeader(RequestContext.TRACEPARENT_HEADER)));
     ctx.addEndHandler(ended -> {
-      RoutedRequest request = ctx.get(ROUTED);
-      String route = request != null && request.route != null ? request.route : UNMATCHED;
+      String failedOn = ctx.get(FAILED_ON);
+      String route = failedOn != null ? failedOn : nameOf(ctx.currentRoute());
       SocketAddress remote = ctx.request().remoteAddress();
-      AccessLog.write(ctx.request().method().name(), route, ctx.response().getStatusCode(), began,
-          remote == null ? null : remote.hostAddress());
+      AccessLog.write(ctx.request().method().name(), route == null ? UNMATCHED : route, ctx.response().getStatusCode(),
+          began, remote == null ? null : remote.hostAddress());
     });
     ctx.next();
   }
 
-  private static final class RoutedRequest extends HttpServerRequestWrapper {
-    private String route;
-
-    RoutedRequest(HttpServerRequestInternal delegate) {
-      super(delegate);
-    }
-
-    @Override
-    public HttpServerRequest routed(String name) {
+  /**
+   * Call once every route is mounted: each named route gets a failure handler that notes its name
+   * and passes the failure on to the renderer, which must be mounted {@code last()}.
+   */
+  static void labelFailures(Router router) {
+    for (Route route : router.getRoutes()) {
+      String name = route.getName();
       if (name != null) {
-        route = name;
+        route.failureHandler(ctx -> {
+          ctx.put(FAILED_ON, name);
+          ctx.next();
+        });
       }
-      return super.routed(name);
     }
+  }
+
+  private static String nameOf(Route route) {
+    return route == null ? null : route.getName();
   }
 }

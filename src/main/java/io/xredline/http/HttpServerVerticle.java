@@ -34,7 +34,8 @@ public final class HttpServerVerticle extends VerticleBase {
     MetricsRoute.mount(router, vertx, config.monitoring().metrics());
     // last: it only answers what no route above claimed
     FrontendRoutes.forConfig(config).ifPresent(frontend -> frontend.mount(router));
-    server = vertx.createHttpServer(options(config)).requestHandler(request -> HttpAccessLog.route(router, request));
+    HttpAccessLog.labelFailures(router);
+    server = vertx.createHttpServer(options(config)).requestHandler(router);
     return server.listen();
   }
 
