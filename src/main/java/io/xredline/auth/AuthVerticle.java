@@ -21,6 +21,7 @@ import io.xredline.data.Database;
 import io.xredline.data.RedisClients;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.observability.RequestContext;
 import io.xredline.observability.Telemetry;
 
 import java.util.ArrayList;
@@ -111,7 +112,7 @@ public final class AuthVerticle extends VerticleBase {
   }
 
   private static void handle(Message<JsonObject> message, BiFunction<JsonObject, AuthApi.Caller, Future<JsonObject>> handler) {
-    AuthApi.Caller caller = new AuthApi.Caller(message.headers().get(BusReplies.REQUEST_ID_HEADER),
+    AuthApi.Caller caller = new AuthApi.Caller(message.headers().get(RequestContext.REQUEST_ID_HEADER),
         message.headers().get(BusReplies.CLIENT_IP_HEADER));
     Future<JsonObject> result;
     try {

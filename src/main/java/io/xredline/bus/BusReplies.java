@@ -8,6 +8,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.observability.RequestContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BusReplies {
   private static final Logger LOG = LoggerFactory.getLogger(BusReplies.class);
-  public static final String REQUEST_ID_HEADER = "x-request-id";
   public static final String CLIENT_IP_HEADER = "x-client-ip";
 
   private BusReplies() {
@@ -44,7 +44,7 @@ public final class BusReplies {
   public static DeliveryOptions withRequestId(String requestId, long timeoutMs) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
     if (requestId != null) {
-      options.addHeader(REQUEST_ID_HEADER, requestId);
+      options.addHeader(RequestContext.REQUEST_ID_HEADER, requestId);
     }
     return options;
   }

@@ -11,6 +11,7 @@ import io.xredline.data.Backends;
 import io.xredline.data.Database;
 import io.xredline.error.AppError;
 import io.xredline.observability.QueryMetrics;
+import io.xredline.observability.RequestContext;
 
 /** The greeting capability, reachable only on {@link GreeterApi#SAY_HELLO}. */
 public final class GreeterVerticle extends VerticleBase {
@@ -48,7 +49,7 @@ public final class GreeterVerticle extends VerticleBase {
       BusReplies.fail(message, AppError.validation("name", "name must not contain control characters"));
       return;
     }
-    String requestId = message.headers().get(BusReplies.REQUEST_ID_HEADER);
+    String requestId = message.headers().get(RequestContext.REQUEST_ID_HEADER);
     BusReplies.reply(message, store.record(name, request.transport(), requestId)
         .map(v -> new GreeterApi.Greeting("Hello " + name).toJson()));
   }

@@ -25,7 +25,7 @@ final class GrpcAccessLog {
   static Handler<HttpServerRequest> around(Handler<HttpServerRequest> grpc) {
     return request -> {
       long began = System.nanoTime();
-      String requestId = RequestContext.requestIdOrNew(request.getHeader(UnaryCalls.REQUEST_ID_METADATA));
+      String requestId = RequestContext.requestIdOrNew(request.getHeader(RequestContext.REQUEST_ID_HEADER));
       RequestContext.bind(RequestContext.start(requestId, request.getHeader(RequestContext.TRACEPARENT_HEADER)));
       AtomicBoolean logged = new AtomicBoolean();
       String route = request.path() == null || request.path().length() > 200 ? "unmatched" : request.path();

@@ -14,6 +14,6 @@ final class GrpcRequestIds {
     if (bound != null && bound.requestId() != null) {
       return bound.requestId();
     }
-    return RequestContext.requestIdOrNew(request.headers().get(UnaryCalls.REQUEST_ID_METADATA));
+    return RequestContext.requestIdOrNew(request.headers().get(RequestContext.REQUEST_ID_HEADER));
   }
 }

@@ -6,13 +6,12 @@ import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.ServiceBuilder;
 import io.xredline.bus.BusReplies;
+import io.xredline.observability.RequestContext;
 
 import java.util.function.BiFunction;
 
 /** Binds a unary method so every call ends either with its reply or with the shared error mapping. */
 final class UnaryCalls {
-  static final String REQUEST_ID_METADATA = "x-request-id";
-
   private UnaryCalls() {
   }
 
@@ -32,7 +31,7 @@ final class UnaryCalls {
 
   private static <Req, Resp> void handle(GrpcServerRequest<Req, Resp> request, BiFunction<Req, CallContext, Future<Resp>> call) {
     String requestId = GrpcRequestIds.of(request);
-    request.response().headers().set(REQUEST_ID_METADATA, requestId);
+    request.response().headers().set(RequestContext.REQUEST_ID_HEADER, requestId);
     String clientIp = request.connection() == null || request.connection().remoteAddress() == null
         ? null : request.connection().remoteAddress().host();
     CallContext context = new CallContext(requestId, clientIp, request.headers());

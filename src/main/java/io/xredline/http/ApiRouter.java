@@ -7,6 +7,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.xredline.config.AppConfig;
+import io.xredline.observability.RequestContext;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -48,7 +49,7 @@ public final class ApiRouter {
         .addOrigins(cors.allowedOrigins())
         .allowedMethods(methods)
         .allowedHeaders(new HashSet<>(cors.allowedHeaders()))
-        .exposedHeaders(Set.of(RequestIds.HEADER))
+        .exposedHeaders(Set.of(RequestContext.REQUEST_ID_HEADER))
         .allowCredentials(cors.allowCredentials())
         .maxAgeSeconds((int) cors.maxAge().toSeconds());
     return handler;

@@ -6,16 +6,15 @@ import io.xredline.observability.RequestContext;
 
 /** {@code X-Request-ID}: echoed when the client sent a sane one, otherwise generated; on every response. */
 public final class RequestIds {
-  public static final String HEADER = "X-Request-ID";
   private static final String KEY = "request_id";
 
   private RequestIds() {
   }
 
   public static void handle(RoutingContext ctx) {
-    String id = RequestContext.requestIdOrNew(ctx.request().getHeader(HEADER));
+    String id = RequestContext.requestIdOrNew(ctx.request().getHeader(RequestContext.REQUEST_ID_HEADER));
     ctx.put(KEY, id);
-    ctx.response().putHeader(HEADER, id);
+    ctx.response().putHeader(RequestContext.REQUEST_ID_HEADER, id);
     ctx.next();
   }
 

@@ -18,7 +18,11 @@ import java.util.regex.Pattern;
  * the span current when the line is written.
  */
 public record RequestContext(String requestId, String traceId, String spanId, boolean fromTracer) {
-  public static final String REQUEST_ID_HEADER = "x-request-id";
+  /**
+   * The one name of the request id on every hop: HTTP header (CONTRACT §3), gRPC metadata and bus
+   * header. Header names are case-insensitive; HTTP/2 and so gRPC carry it lower-cased.
+   */
+  public static final String REQUEST_ID_HEADER = "X-Request-ID";
   public static final String TRACEPARENT_HEADER = "traceparent";
 
   private static final ContextLocal<RequestContext> LOCAL = ContextLocal.registerLocal(RequestContext.class);
