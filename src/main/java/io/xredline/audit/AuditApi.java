@@ -9,12 +9,10 @@ import io.xredline.bus.BusReplies;
 import java.time.Instant;
 
 /**
- * The audit capability's bus contract. Auth events are whatever is sent or published on an address
- * starting with {@link #EVENTS_PREFIX} (JSON: {@code kind, user_id, username, ip, request_id,
- * outcome, at}); {@link #QUERY} answers pages of the trail, newest first.
+ * The audit capability's bus contract: {@link #QUERY} answers pages of the trail, newest first. What
+ * it records are the auth events, as {@link io.xredline.auth.AuthApi#EVENTS_PREFIX} declares them.
  */
 public final class AuditApi {
-  public static final String EVENTS_PREFIX = "xredline.events.auth.";
   public static final String QUERY = "xredline.audit.query";
   public static final int DEFAULT_LIMIT = 50;
   public static final int MAX_LIMIT = 500;

@@ -34,19 +34,11 @@ final class AuditTrail {
     this.queries = queries;
   }
 
-  /** One event as it arrived on the bus; the row keeps what the columns do not in {@code details}. */
-  record Event(Instant at, String kind, Long userId, String username, String ip, String requestId, String outcome,
-               JsonObject details) {
-    Tuple toTuple() {
-      return Tuple.tuple().addValue(OffsetDateTime.ofInstant(at, ZoneOffset.UTC)).addString(kind).addLong(userId)
-          .addString(username).addString(ip).addString(requestId).addString(outcome).addValue(details);
-    }
-  }
-
-  Future<Void> insert(List<Event> batch) {
+  Future<Void> insert(List<AuditEvent> batch) {
     List<Tuple> rows = new ArrayList<>(batch.size());
-    for (Event e : batch) {
-      rows.add(e.toTuple());
+    for (AuditEvent e : batch) {
+      rows.add(Tuple.tuple().addValue(odt(e.at())).addString(e.kind()).addLong(e.userId()).addString(e.username())
+          .addString(e.ip()).addString(e.requestId()).addString(e.outcome()).addValue(e.details()));
     }
     return queries.time("operation_logs.insert_batch", () -> pool.preparedQuery(INSERT).executeBatch(rows)).mapEmpty();
   }

@@ -35,7 +35,10 @@ public final class AuthApi {
   public static final String DELIVER_SMS = "xredline.auth.captcha.deliver.sms";
   public static final String DELIVER_EMAIL = "xredline.auth.captcha.deliver.email";
 
-  /** Audit events are published on {@code EVENTS_PREFIX + kind}; see {@link AuthEvents.Kind}. */
+  /**
+   * Auth events are published on {@code EVENTS_PREFIX + kind} ({@link AuthEvents.Kind}) as JSON
+   * {@code {kind, user_id, username, ip, request_id, outcome, at}}; the audit trail records them.
+   */
   public static final String EVENTS_PREFIX = "xredline.events.auth.";
 
   private AuthApi() {
