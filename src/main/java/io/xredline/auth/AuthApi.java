@@ -3,8 +3,13 @@ package io.xredline.auth;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.xredline.bus.BusReplies;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import io.xredline.observability.Masking;
 
 /**
@@ -113,6 +118,23 @@ public final class AuthApi {
     public static Principal fromJson(JsonObject j) {
       return new Principal(j.getLong("user_id"), j.getString("username"), j.getString("jti"),
           j.getString("family_id"), j.getLong("exp"));
+    }
+  }
+
+  /** {@link #AUTHORIZE}'s answer: a live access token's principal and the account's current roles (lower case). */
+  public record Authorized(Principal principal, Set<String> roles) {
+    public boolean hasRole(String role) {
+      return roles.contains(role);
+    }
+
+    public static Authorized fromJson(JsonObject j) {
+      Set<String> roles = new HashSet<>();
+      for (Object role : j.getJsonArray("roles", new JsonArray())) {
+        if (role instanceof String r) {
+          roles.add(r.toLowerCase(Locale.ROOT));
+        }
+      }
+      return new Authorized(Principal.fromJson(j), Set.copyOf(roles));
     }
   }
 
@@ -249,6 +271,12 @@ public final class AuthApi {
   public static Future<Principal> authenticate(EventBus bus, String authorization, Caller c, long timeoutMs) {
     return request(bus, AUTHENTICATE, new JsonObject().put("authorization", authorization), c, timeoutMs)
         .map(Principal::fromJson);
+  }
+
+  /** Like {@link #authenticate}, and the account's roles as the database holds them now. */
+  public static Future<Authorized> authorize(EventBus bus, String authorization, Caller c, long timeoutMs) {
+    return request(bus, AUTHORIZE, new JsonObject().put("authorization", authorization), c, timeoutMs)
+        .map(Authorized::fromJson);
   }
 
   public static Future<Void> logout(EventBus bus, Principal p, boolean allSessions, Caller c, long timeoutMs) {

@@ -4,7 +4,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.xredline.audit.AuditApi;
 import io.xredline.error.AppError;
-import io.xredline.error.Reason;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -14,26 +13,19 @@ import java.time.format.DateTimeParseException;
 final class AuditRoutes {
   static final String ADMIN = "admin";
   private final long busTimeoutMs;
-  private final AccessCheck access;
 
-  AuditRoutes(long busTimeoutMs, AccessCheck access) {
+  AuditRoutes(long busTimeoutMs) {
     this.busTimeoutMs = busTimeoutMs;
-    this.access = access;
   }
 
   void mount(Router router) {
-    router.get("/api/v1/audit").handler(this::page);
+    router.get("/api/v1/audit")
+        .handler(BearerAuth.withRole(ADMIN, "the audit trail is for administrators", busTimeoutMs))
+        .handler(this::page);
   }
 
   private void page(RoutingContext ctx) {
-    String requestId = RequestIds.of(ctx);
-    access.authenticate(ctx.request().getHeader("Authorization"), requestId)
-        .compose(caller -> {
-          if (!caller.hasRole(ADMIN)) {
-            throw new AppError(Reason.FORBIDDEN, "the audit trail is for administrators");
-          }
-          return AuditApi.query(ctx.vertx().eventBus(), query(ctx), requestId, busTimeoutMs);
-        })
+    AuditApi.query(ctx.vertx().eventBus(), query(ctx), RequestIds.of(ctx), busTimeoutMs)
         .onSuccess(page -> Responses.json(ctx, 200, page.toJson()))
         .onFailure(e -> HttpErrors.sendFailure(ctx, e));
   }

@@ -20,7 +20,7 @@ final class AuthRoutes {
   }
 
   void mount(Router router) {
-    BearerAuth bearer = new BearerAuth(busTimeoutMs);
+    BearerAuth bearer = BearerAuth.signedIn(busTimeoutMs);
     router.get(BASE + "/captcha").handler(this::captcha);
     router.post(BASE + "/captcha/verify").consumes("application/json").handler(this::verifyCaptcha);
     router.post(BASE + "/register").consumes("application/json").handler(this::register);

@@ -1,30 +1,61 @@
 package io.xredline.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.xredline.auth.AuthApi;
+import io.xredline.error.AppError;
+import io.xredline.error.Reason;
 
 /**
  * The one REST auth handler: asks the auth capability whether the {@code Authorization: Bearer}
- * token is a live access token (signature, claims, deny-list, session) and keeps the principal for
- * the route; otherwise ends the request with the capability's reason.
+ * token is a live access token (signature, claims, deny-list, session), and for a route that
+ * needs a role whether the account holds it now; keeps the principal for the route, otherwise
+ * ends the request with the capability's reason (or FORBIDDEN). The header is parsed only there.
  */
 public final class BearerAuth implements Handler<RoutingContext> {
   private static final String PRINCIPAL = "xredline.principal";
   private final long busTimeoutMs;
+  private final String role;
+  private final String refusal;
 
-  public BearerAuth(long busTimeoutMs) {
+  private BearerAuth(long busTimeoutMs, String role, String refusal) {
     this.busTimeoutMs = busTimeoutMs;
+    this.role = role;
+    this.refusal = refusal;
+  }
+
+  /** Any signed-in account. */
+  public static BearerAuth signedIn(long busTimeoutMs) {
+    return new BearerAuth(busTimeoutMs, null, null);
+  }
+
+  /** An account holding {@code role}; others get 403 FORBIDDEN with {@code refusal} as the message. */
+  public static BearerAuth withRole(String role, String refusal, long busTimeoutMs) {
+    return new BearerAuth(busTimeoutMs, role, refusal);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    AuthApi.authenticate(ctx.vertx().eventBus(), ctx.request().getHeader("Authorization"), caller(ctx), busTimeoutMs)
+    principalFor(ctx)
         .onSuccess(principal -> {
           ctx.put(PRINCIPAL, principal);
           ctx.next();
         })
         .onFailure(e -> HttpErrors.sendFailure(ctx, e));
+  }
+
+  private Future<AuthApi.Principal> principalFor(RoutingContext ctx) {
+    String authorization = ctx.request().getHeader("Authorization");
+    if (role == null) {
+      return AuthApi.authenticate(ctx.vertx().eventBus(), authorization, caller(ctx), busTimeoutMs);
+    }
+    return AuthApi.authorize(ctx.vertx().eventBus(), authorization, caller(ctx), busTimeoutMs).map(authorized -> {
+      if (!authorized.hasRole(role)) {
+        throw new AppError(Reason.FORBIDDEN, refusal);
+      }
+      return authorized.principal();
+    });
   }
 
   static AuthApi.Principal principal(RoutingContext ctx) {

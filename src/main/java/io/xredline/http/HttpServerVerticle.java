@@ -29,8 +29,7 @@ public final class HttpServerVerticle extends VerticleBase {
     new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout())).mount(router);
     new GreeterRoutes(config.server().http().timeout().toMillis()).mount(router);
     new AuthRoutes(config.server().http().timeout().toMillis()).mount(router);
-    new AuditRoutes(config.server().http().timeout().toMillis(), new BusAccessCheck(vertx.eventBus(),
-        config.server().http().timeout().toMillis())).mount(router);
+    new AuditRoutes(config.server().http().timeout().toMillis()).mount(router);
     MetricsRoute.mount(router, vertx, config.monitoring().metrics());
     // last: it only answers what no route above claimed
     FrontendRoutes.forConfig(config).ifPresent(frontend -> frontend.mount(router));
