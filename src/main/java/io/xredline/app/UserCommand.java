@@ -57,7 +57,7 @@ final class UserCommand {
       Migrations.run(backends.databaseUrl());
       Future<AuthApi.Registered> created = vertx.deployVerticle(new AuthVerticle(config, backends))
           .compose(id -> AuthApi.createUser(vertx.eventBus(), username, password, admin,
-              new AuthApi.Caller("cli-" + java.util.UUID.randomUUID(), "cli"), 60_000));
+              new AuthApi.Origin("cli-" + java.util.UUID.randomUUID(), "cli"), 60_000));
       AuthApi.Registered result = created.toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
       out.println((admin ? "admin " : "user ") + username + " created (user_id " + result.userId() + ")");
       return OK;

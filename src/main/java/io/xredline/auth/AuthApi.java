@@ -49,8 +49,8 @@ public final class AuthApi {
   private AuthApi() {
   }
 
-  /** Who is calling: carried as bus headers, used for audit events and logs. */
-  public record Caller(String requestId, String clientIp) {
+  /** Where a request came from: its request id and the client's address, carried as bus headers for audit events and logs. */
+  public record Origin(String requestId, String clientIp) {
   }
 
   public record CaptchaRequest(String captchaType, String target) {
@@ -235,32 +235,32 @@ public final class AuthApi {
 
   public static final JsonObject SUCCESS = new JsonObject().put("success", true);
 
-  private static DeliveryOptions options(Caller caller, long timeoutMs) {
-    return BusReplies.withCaller(caller.requestId(), caller.clientIp(), timeoutMs).setLocalOnly(true);
+  private static DeliveryOptions options(Origin origin, long timeoutMs) {
+    return BusReplies.withOrigin(origin.requestId(), origin.clientIp(), timeoutMs).setLocalOnly(true);
   }
 
-  private static Future<JsonObject> request(EventBus bus, String address, JsonObject body, Caller caller, long timeoutMs) {
-    return bus.<JsonObject>request(address, body, options(caller, timeoutMs)).map(m -> m.body());
+  private static Future<JsonObject> request(EventBus bus, String address, JsonObject body, Origin origin, long timeoutMs) {
+    return bus.<JsonObject>request(address, body, options(origin, timeoutMs)).map(m -> m.body());
   }
 
-  public static Future<Captcha> captcha(EventBus bus, CaptchaRequest r, Caller c, long timeoutMs) {
-    return request(bus, CAPTCHA, r.toJson(), c, timeoutMs).map(Captcha::fromJson);
+  public static Future<Captcha> captcha(EventBus bus, CaptchaRequest r, Origin o, long timeoutMs) {
+    return request(bus, CAPTCHA, r.toJson(), o, timeoutMs).map(Captcha::fromJson);
   }
 
-  public static Future<Boolean> verifyCaptcha(EventBus bus, VerifyCaptcha r, Caller c, long timeoutMs) {
-    return request(bus, VERIFY_CAPTCHA, r.toJson(), c, timeoutMs).map(j -> j.getBoolean("success"));
+  public static Future<Boolean> verifyCaptcha(EventBus bus, VerifyCaptcha r, Origin o, long timeoutMs) {
+    return request(bus, VERIFY_CAPTCHA, r.toJson(), o, timeoutMs).map(j -> j.getBoolean("success"));
   }
 
-  public static Future<Registered> register(EventBus bus, Register r, Caller c, long timeoutMs) {
-    return request(bus, REGISTER, r.toJson(), c, timeoutMs).map(Registered::fromJson);
+  public static Future<Registered> register(EventBus bus, Register r, Origin o, long timeoutMs) {
+    return request(bus, REGISTER, r.toJson(), o, timeoutMs).map(Registered::fromJson);
   }
 
-  public static Future<TokenPair> login(EventBus bus, Login r, Caller c, long timeoutMs) {
-    return request(bus, LOGIN, r.toJson(), c, timeoutMs).map(TokenPair::fromJson);
+  public static Future<TokenPair> login(EventBus bus, Login r, Origin o, long timeoutMs) {
+    return request(bus, LOGIN, r.toJson(), o, timeoutMs).map(TokenPair::fromJson);
   }
 
-  public static Future<TokenPair> refresh(EventBus bus, String refreshToken, Caller c, long timeoutMs) {
-    return request(bus, REFRESH, new JsonObject().put("refresh_token", refreshToken), c, timeoutMs)
+  public static Future<TokenPair> refresh(EventBus bus, String refreshToken, Origin o, long timeoutMs) {
+    return request(bus, REFRESH, new JsonObject().put("refresh_token", refreshToken), o, timeoutMs)
         .map(TokenPair::fromJson);
   }
 
@@ -268,55 +268,55 @@ public final class AuthApi {
    * Checks an {@code Authorization} header value (or gRPC metadata): {@code TOKEN_MISSING},
    * {@code INVALID_TOKEN_FORMAT}, {@code TOKEN_INVALID}, {@code TOKEN_EXPIRED}, else the principal.
    */
-  public static Future<Principal> authenticate(EventBus bus, String authorization, Caller c, long timeoutMs) {
-    return request(bus, AUTHENTICATE, new JsonObject().put("authorization", authorization), c, timeoutMs)
+  public static Future<Principal> authenticate(EventBus bus, String authorization, Origin o, long timeoutMs) {
+    return request(bus, AUTHENTICATE, new JsonObject().put("authorization", authorization), o, timeoutMs)
         .map(Principal::fromJson);
   }
 
   /** Like {@link #authenticate}, and the account's roles as the database holds them now. */
-  public static Future<Authorized> authorize(EventBus bus, String authorization, Caller c, long timeoutMs) {
-    return request(bus, AUTHORIZE, new JsonObject().put("authorization", authorization), c, timeoutMs)
+  public static Future<Authorized> authorize(EventBus bus, String authorization, Origin o, long timeoutMs) {
+    return request(bus, AUTHORIZE, new JsonObject().put("authorization", authorization), o, timeoutMs)
         .map(Authorized::fromJson);
   }
 
-  public static Future<Void> logout(EventBus bus, Principal p, boolean allSessions, Caller c, long timeoutMs) {
-    return request(bus, LOGOUT, new JsonObject().put("principal", p.toJson()).put("all_sessions", allSessions), c,
+  public static Future<Void> logout(EventBus bus, Principal p, boolean allSessions, Origin o, long timeoutMs) {
+    return request(bus, LOGOUT, new JsonObject().put("principal", p.toJson()).put("all_sessions", allSessions), o,
         timeoutMs).mapEmpty();
   }
 
-  public static Future<Me> me(EventBus bus, Principal p, Caller c, long timeoutMs) {
-    return request(bus, ME, new JsonObject().put("principal", p.toJson()), c, timeoutMs).map(Me::fromJson);
+  public static Future<Me> me(EventBus bus, Principal p, Origin o, long timeoutMs) {
+    return request(bus, ME, new JsonObject().put("principal", p.toJson()), o, timeoutMs).map(Me::fromJson);
   }
 
-  public static Future<LockStatus> lockStatus(EventBus bus, Principal p, String username, Caller c, long timeoutMs) {
-    return request(bus, LOCK_STATUS, new JsonObject().put("principal", p.toJson()).put("username", username), c,
+  public static Future<LockStatus> lockStatus(EventBus bus, Principal p, String username, Origin o, long timeoutMs) {
+    return request(bus, LOCK_STATUS, new JsonObject().put("principal", p.toJson()).put("username", username), o,
         timeoutMs).map(LockStatus::fromJson);
   }
 
-  public static Future<TotpSecret> totpSetup(EventBus bus, Principal p, Caller c, long timeoutMs) {
-    return request(bus, TOTP_SETUP, new JsonObject().put("principal", p.toJson()), c, timeoutMs)
+  public static Future<TotpSecret> totpSetup(EventBus bus, Principal p, Origin o, long timeoutMs) {
+    return request(bus, TOTP_SETUP, new JsonObject().put("principal", p.toJson()), o, timeoutMs)
         .map(TotpSecret::fromJson);
   }
 
-  public static Future<Void> totpEnable(EventBus bus, Principal p, String code, Caller c, long timeoutMs) {
-    return request(bus, TOTP_ENABLE, new JsonObject().put("principal", p.toJson()).put("totp_code", code), c,
+  public static Future<Void> totpEnable(EventBus bus, Principal p, String code, Origin o, long timeoutMs) {
+    return request(bus, TOTP_ENABLE, new JsonObject().put("principal", p.toJson()).put("totp_code", code), o,
         timeoutMs).mapEmpty();
   }
 
-  public static Future<Void> totpDisable(EventBus bus, Principal p, String code, Caller c, long timeoutMs) {
-    return request(bus, TOTP_DISABLE, new JsonObject().put("principal", p.toJson()).put("totp_code", code), c,
+  public static Future<Void> totpDisable(EventBus bus, Principal p, String code, Origin o, long timeoutMs) {
+    return request(bus, TOTP_DISABLE, new JsonObject().put("principal", p.toJson()).put("totp_code", code), o,
         timeoutMs).mapEmpty();
   }
 
   /** Creates an account without captcha or email (for operators); same username and password rules. */
-  public static Future<Registered> createUser(EventBus bus, String username, String password, boolean admin, Caller c,
+  public static Future<Registered> createUser(EventBus bus, String username, String password, boolean admin, Origin o,
                                               long timeoutMs) {
     return request(bus, CREATE_USER, new JsonObject().put("username", username).put("password", password)
-        .put("admin", admin), c, timeoutMs).map(Registered::fromJson);
+        .put("admin", admin), o, timeoutMs).map(Registered::fromJson);
   }
 
   /** The public JWK set, or {@code NOT_FOUND} when tokens are signed with a shared secret. */
-  public static Future<JsonObject> jwks(EventBus bus, Caller c, long timeoutMs) {
-    return request(bus, JWKS, new JsonObject(), c, timeoutMs);
+  public static Future<JsonObject> jwks(EventBus bus, Origin o, long timeoutMs) {
+    return request(bus, JWKS, new JsonObject(), o, timeoutMs);
   }
 }

@@ -43,13 +43,13 @@ final class AuthEvents {
   }
 
   /** {@code username} must already be masked when it is not a known account's name. */
-  void publish(Kind kind, Long userId, String username, AuthApi.Caller caller, String outcome) {
+  void publish(Kind kind, Long userId, String username, AuthApi.Origin origin, String outcome) {
     JsonObject event = new JsonObject()
         .put("kind", kind.address.substring(AuthApi.EVENTS_PREFIX.length()))
         .put("user_id", userId)
         .put("username", username)
-        .put("ip", caller.clientIp())
-        .put("request_id", caller.requestId())
+        .put("ip", origin.clientIp())
+        .put("request_id", origin.requestId())
         .put("outcome", outcome)
         .put("at", Instant.now().toString());
     bus.publish(kind.address, event);

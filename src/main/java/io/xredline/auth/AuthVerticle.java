@@ -72,51 +72,51 @@ public final class AuthVerticle extends VerticleBase {
         .compose(dummyHash -> {
       SignIn signIn = new SignIn(users, hashing, dummyHash, captchas, attempts, sessions, twoFactor, events);
       List<Future<Void>> consumers = new ArrayList<>();
-      consumers.add(on(AuthApi.CAPTCHA, (body, caller) ->
+      consumers.add(on(AuthApi.CAPTCHA, (body, origin) ->
           captchas.issue(AuthApi.CaptchaRequest.fromJson(body)).map(AuthApi.Captcha::toJson)));
-      consumers.add(on(AuthApi.VERIFY_CAPTCHA, (body, caller) -> captchas.verify(AuthApi.VerifyCaptcha.fromJson(body))));
-      consumers.add(on(AuthApi.REGISTER, (body, caller) ->
-          registration.register(AuthApi.Register.fromJson(body), caller).map(AuthApi.Registered::toJson)));
-      consumers.add(on(AuthApi.LOGIN, (body, caller) ->
-          signIn.login(AuthApi.Login.fromJson(body), caller).map(AuthApi.TokenPair::toJson)));
-      consumers.add(on(AuthApi.REFRESH, (body, caller) ->
-          sessions.refresh(body.getString("refresh_token"), caller).map(AuthApi.TokenPair::toJson)));
-      consumers.add(on(AuthApi.AUTHENTICATE, (body, caller) ->
+      consumers.add(on(AuthApi.VERIFY_CAPTCHA, (body, origin) -> captchas.verify(AuthApi.VerifyCaptcha.fromJson(body))));
+      consumers.add(on(AuthApi.REGISTER, (body, origin) ->
+          registration.register(AuthApi.Register.fromJson(body), origin).map(AuthApi.Registered::toJson)));
+      consumers.add(on(AuthApi.LOGIN, (body, origin) ->
+          signIn.login(AuthApi.Login.fromJson(body), origin).map(AuthApi.TokenPair::toJson)));
+      consumers.add(on(AuthApi.REFRESH, (body, origin) ->
+          sessions.refresh(body.getString("refresh_token"), origin).map(AuthApi.TokenPair::toJson)));
+      consumers.add(on(AuthApi.AUTHENTICATE, (body, origin) ->
           sessions.authenticate(body.getString("authorization")).map(AuthApi.Principal::toJson)));
-      consumers.add(on(AuthApi.AUTHORIZE, (body, caller) ->
+      consumers.add(on(AuthApi.AUTHORIZE, (body, origin) ->
           sessions.authenticate(body.getString("authorization")).compose(principal -> users.findById(principal.userId())
               .map(user -> principal.toJson().put("roles", new io.vertx.core.json.JsonArray(
                   user.map(UserStore.User::roles).orElse(java.util.List.of())))))));
-      consumers.add(on(AuthApi.LOGOUT, (body, caller) ->
-          sessions.logout(principal(body), body.getBoolean("all_sessions", false), caller).map(AuthApi.SUCCESS)));
-      consumers.add(on(AuthApi.ME, (body, caller) -> accounts.me(principal(body)).map(AuthApi.Me::toJson)));
-      consumers.add(on(AuthApi.LOCK_STATUS, (body, caller) ->
+      consumers.add(on(AuthApi.LOGOUT, (body, origin) ->
+          sessions.logout(principal(body), body.getBoolean("all_sessions", false), origin).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.ME, (body, origin) -> accounts.me(principal(body)).map(AuthApi.Me::toJson)));
+      consumers.add(on(AuthApi.LOCK_STATUS, (body, origin) ->
           accounts.lockStatus(principal(body), body.getString("username")).map(AuthApi.LockStatus::toJson)));
-      consumers.add(on(AuthApi.TOTP_SETUP, (body, caller) ->
+      consumers.add(on(AuthApi.TOTP_SETUP, (body, origin) ->
           twoFactor.setup(principal(body)).map(AuthApi.TotpSecret::toJson)));
-      consumers.add(on(AuthApi.TOTP_ENABLE, (body, caller) ->
-          twoFactor.enable(principal(body), body.getString("totp_code"), caller).map(AuthApi.SUCCESS)));
-      consumers.add(on(AuthApi.TOTP_DISABLE, (body, caller) ->
-          twoFactor.disable(principal(body), body.getString("totp_code"), caller).map(AuthApi.SUCCESS)));
-      consumers.add(on(AuthApi.CREATE_USER, (body, caller) -> registration.createUser(body.getString("username"),
-          body.getString("password"), body.getBoolean("admin", false), caller).map(AuthApi.Registered::toJson)));
-      consumers.add(on(AuthApi.JWKS, (body, caller) -> tokens.jwks() == null
+      consumers.add(on(AuthApi.TOTP_ENABLE, (body, origin) ->
+          twoFactor.enable(principal(body), body.getString("totp_code"), origin).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.TOTP_DISABLE, (body, origin) ->
+          twoFactor.disable(principal(body), body.getString("totp_code"), origin).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.CREATE_USER, (body, origin) -> registration.createUser(body.getString("username"),
+          body.getString("password"), body.getBoolean("admin", false), origin).map(AuthApi.Registered::toJson)));
+      consumers.add(on(AuthApi.JWKS, (body, origin) -> tokens.jwks() == null
           ? Future.failedFuture(new AppError(Reason.NOT_FOUND, "no public keys: tokens are signed with a shared secret"))
           : Future.succeededFuture(tokens.jwks())));
       return Future.all(consumers);
     });
   }
 
-  private Future<Void> on(String address, BiFunction<JsonObject, AuthApi.Caller, Future<JsonObject>> handler) {
+  private Future<Void> on(String address, BiFunction<JsonObject, AuthApi.Origin, Future<JsonObject>> handler) {
     return vertx.eventBus().<JsonObject>localConsumer(address, message -> handle(message, handler)).completion();
   }
 
-  private static void handle(Message<JsonObject> message, BiFunction<JsonObject, AuthApi.Caller, Future<JsonObject>> handler) {
-    AuthApi.Caller caller = new AuthApi.Caller(message.headers().get(RequestContext.REQUEST_ID_HEADER),
+  private static void handle(Message<JsonObject> message, BiFunction<JsonObject, AuthApi.Origin, Future<JsonObject>> handler) {
+    AuthApi.Origin origin = new AuthApi.Origin(message.headers().get(RequestContext.REQUEST_ID_HEADER),
         message.headers().get(BusReplies.CLIENT_IP_HEADER));
     Future<JsonObject> result;
     try {
-      result = handler.apply(message.body() == null ? new JsonObject() : message.body(), caller);
+      result = handler.apply(message.body() == null ? new JsonObject() : message.body(), origin);
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }

@@ -21,7 +21,7 @@ final class Registration {
     this.events = events;
   }
 
-  Future<AuthApi.Registered> register(AuthApi.Register r, AuthApi.Caller caller) {
+  Future<AuthApi.Registered> register(AuthApi.Register r, AuthApi.Origin origin) {
     Future<AuthApi.Registered> result;
     try {
       String username = CredentialRules.username(r.username());
@@ -44,15 +44,15 @@ final class Registration {
       result = Future.failedFuture(e);
     }
     return result
-        .onSuccess(ok -> events.publish(AuthEvents.Kind.REGISTER, ok.userId(), r.username(), caller, "success"))
+        .onSuccess(ok -> events.publish(AuthEvents.Kind.REGISTER, ok.userId(), r.username(), origin, "success"))
         .onFailure(e -> {
           String outcome = e instanceof AppError a ? a.reason().name() : "INTERNAL";
-          events.publish(AuthEvents.Kind.REGISTER, null, Masking.identifier(r.username()), caller, outcome);
+          events.publish(AuthEvents.Kind.REGISTER, null, Masking.identifier(r.username()), origin, outcome);
         });
   }
 
   /** For operators: the same username and password rules, no captcha, no email; optionally an admin. */
-  Future<AuthApi.Registered> createUser(String username, String password, boolean admin, AuthApi.Caller caller) {
+  Future<AuthApi.Registered> createUser(String username, String password, boolean admin, AuthApi.Origin origin) {
     String name = CredentialRules.username(username);
     String secret = CredentialRules.password(password, name);
     List<String> roles = admin ? List.of("admin", "user") : List.of("user");
@@ -62,6 +62,6 @@ final class Registration {
             : hashing.hash(secret))
         .compose(hash -> users.insert(name, hash, null, null, roles))
         .map(id -> new AuthApi.Registered(admin ? "admin created" : "user created", id))
-        .onSuccess(ok -> events.publish(AuthEvents.Kind.REGISTER, ok.userId(), name, caller, admin ? "admin_created" : "created"));
+        .onSuccess(ok -> events.publish(AuthEvents.Kind.REGISTER, ok.userId(), name, origin, admin ? "admin_created" : "created"));
   }
 }

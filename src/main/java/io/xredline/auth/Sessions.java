@@ -42,7 +42,7 @@ final class Sessions {
     return new AuthApi.TokenPair(access, refresh, "Bearer", accessSeconds, refreshSeconds);
   }
 
-  Future<AuthApi.TokenPair> refresh(String refreshToken, AuthApi.Caller caller) {
+  Future<AuthApi.TokenPair> refresh(String refreshToken, AuthApi.Origin origin) {
     if (refreshToken == null || refreshToken.isEmpty()) {
       throw new AppError(Reason.REFRESH_TOKEN_REQUIRED, "refresh_token is required");
     }
@@ -52,7 +52,7 @@ final class Sessions {
         case ROTATED -> Future.succeededFuture(
             pair(claims.userId(), claims.username(), claims.familyId(), next, rotated.remainingMs()));
         case REUSED -> {
-          events.publish(AuthEvents.Kind.TOKEN_REUSE, claims.userId(), claims.username(), caller, "family_revoked");
+          events.publish(AuthEvents.Kind.TOKEN_REUSE, claims.userId(), claims.username(), origin, "family_revoked");
           yield Future.failedFuture(new AppError(Reason.TOKEN_REUSED,
               "refresh token was already used; this session has been revoked, sign in again"));
         }
@@ -73,13 +73,13 @@ final class Sessions {
         }));
   }
 
-  Future<Void> logout(AuthApi.Principal principal, boolean allSessions, AuthApi.Caller caller) {
+  Future<Void> logout(AuthApi.Principal principal, boolean allSessions, AuthApi.Origin origin) {
     long untilExpiryMs = (principal.expiresAtSeconds() - Instant.now().getEpochSecond()) * 1000
         + config.leeway().toMillis();
     Future<?> revoke = allSessions ? families.revokeAll(principal.userId()) : families.revoke(principal.familyId());
     return families.deny(principal.jti(), untilExpiryMs)
         .compose(v -> revoke)
-        .onSuccess(v -> events.publish(AuthEvents.Kind.LOGOUT, principal.userId(), principal.username(), caller,
+        .onSuccess(v -> events.publish(AuthEvents.Kind.LOGOUT, principal.userId(), principal.username(), origin,
             allSessions ? "all_sessions" : "session"))
         .mapEmpty();
   }

@@ -45,7 +45,7 @@ final class SignIn {
   }
 
   /** One attempt: what was typed, the account it names (if any), and its lockout identity. */
-  private record Attempt(AuthApi.Login request, AuthApi.Caller caller, Optional<UserStore.User> user, String account) {
+  private record Attempt(AuthApi.Login request, AuthApi.Origin origin, Optional<UserStore.User> user, String account) {
     Long userId() {
       return user.map(UserStore.User::id).orElse(null);
     }
@@ -55,7 +55,7 @@ final class SignIn {
     }
   }
 
-  Future<AuthApi.TokenPair> login(AuthApi.Login r, AuthApi.Caller caller) {
+  Future<AuthApi.TokenPair> login(AuthApi.Login r, AuthApi.Origin origin) {
     requireField("username", r.username());
     requireField("password", r.password());
     captchas.requireFields(r.captchaId(), r.captchaCode());
@@ -63,7 +63,7 @@ final class SignIn {
     String name = kind == CredentialRules.LoginName.PHONE ? CredentialRules.normalizePhone(r.username()) : r.username();
     UserStore.LoginField field = UserStore.LoginField.valueOf(kind.name());
     return users.find(field, name)
-        .map(user -> new Attempt(r, caller, user, user.map(u -> RedisKeys.account(u.id()))
+        .map(user -> new Attempt(r, origin, user, user.map(u -> RedisKeys.account(u.id()))
             .orElseGet(() -> RedisKeys.unknownAccount(name.toLowerCase(Locale.ROOT)))))
         .compose(this::attempt)
         .onFailure(e -> {
@@ -89,7 +89,7 @@ final class SignIn {
           }
           String code = a.request().totpCode();
           if (code == null || code.isEmpty()) {
-            events.publish(AuthEvents.Kind.LOGIN_FAILURE, user.id(), user.username(), a.caller(), Reason.TOTP_REQUIRED.name());
+            events.publish(AuthEvents.Kind.LOGIN_FAILURE, user.id(), user.username(), a.origin(), Reason.TOTP_REQUIRED.name());
             return Future.failedFuture(new AppError(Reason.TOTP_REQUIRED, "totp_code is required for this account"));
           }
           return twoFactor.check(user, code).compose(ok -> ok
@@ -103,18 +103,18 @@ final class SignIn {
     return attempts.recordFailure(a.account()).compose(state -> {
       if (state.lockedNow()) {
         events.lockout();
-        events.publish(AuthEvents.Kind.LOCKOUT, a.userId(), a.shownName(), a.caller(), "locked");
+        events.publish(AuthEvents.Kind.LOCKOUT, a.userId(), a.shownName(), a.origin(), "locked");
       }
       if (state.locked()) {
         return Future.failedFuture(locked(a, state.lockedForMs()));
       }
-      events.publish(AuthEvents.Kind.LOGIN_FAILURE, a.userId(), a.shownName(), a.caller(), reason.name());
+      events.publish(AuthEvents.Kind.LOGIN_FAILURE, a.userId(), a.shownName(), a.origin(), reason.name());
       return Future.failedFuture(new AppError(reason, message));
     });
   }
 
   private AppError locked(Attempt a, long lockedForMs) {
-    events.publish(AuthEvents.Kind.LOGIN_FAILURE, a.userId(), a.shownName(), a.caller(), Reason.ACCOUNT_LOCKED.name());
+    events.publish(AuthEvents.Kind.LOGIN_FAILURE, a.userId(), a.shownName(), a.origin(), Reason.ACCOUNT_LOCKED.name());
     String unlock = Accounts.unlockTime(lockedForMs);
     return new AppError(Reason.ACCOUNT_LOCKED, "account locked after too many failed sign-ins; try again after " + unlock,
         new JsonObject().put("unlock_time", unlock));
@@ -134,7 +134,7 @@ final class SignIn {
         .compose(v -> sessions.start(user.id(), user.username()))
         .onSuccess(pair -> {
           events.login("success");
-          events.publish(AuthEvents.Kind.LOGIN_SUCCESS, user.id(), user.username(), a.caller(), "success");
+          events.publish(AuthEvents.Kind.LOGIN_SUCCESS, user.id(), user.username(), a.origin(), "success");
         });
   }
 

@@ -45,7 +45,7 @@ final class TwoFactor {
     });
   }
 
-  Future<Void> enable(AuthApi.Principal principal, String code, AuthApi.Caller caller) {
+  Future<Void> enable(AuthApi.Principal principal, String code, AuthApi.Origin origin) {
     requireFeature();
     requireCode(code);
     return user(principal).compose(user -> {
@@ -57,12 +57,12 @@ final class TwoFactor {
       }
       return check(user, code).compose(ok -> ok
           ? users.setTotpEnabled(user.id(), true).onSuccess(v ->
-              events.publish(AuthEvents.Kind.TOTP_ENABLED, user.id(), user.username(), caller, "enabled"))
+              events.publish(AuthEvents.Kind.TOTP_ENABLED, user.id(), user.username(), origin, "enabled"))
           : Future.failedFuture(new AppError(Reason.TOTP_INVALID, "wrong or already used TOTP code")));
     });
   }
 
-  Future<Void> disable(AuthApi.Principal principal, String code, AuthApi.Caller caller) {
+  Future<Void> disable(AuthApi.Principal principal, String code, AuthApi.Origin origin) {
     requireFeature();
     requireCode(code);
     return user(principal).compose(user -> {
@@ -71,7 +71,7 @@ final class TwoFactor {
       }
       return check(user, code).compose(ok -> ok
           ? users.setTotpEnabled(user.id(), false).onSuccess(v ->
-              events.publish(AuthEvents.Kind.TOTP_DISABLED, user.id(), user.username(), caller, "disabled"))
+              events.publish(AuthEvents.Kind.TOTP_DISABLED, user.id(), user.username(), origin, "disabled"))
           : Future.failedFuture(new AppError(Reason.TOTP_INVALID, "wrong or already used TOTP code")));
     });
   }

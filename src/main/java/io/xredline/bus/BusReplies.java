@@ -50,7 +50,7 @@ public final class BusReplies {
   }
 
   /** Request id and client address travel as headers so capabilities can log and audit them. */
-  public static DeliveryOptions withCaller(String requestId, String clientIp, long timeoutMs) {
+  public static DeliveryOptions withOrigin(String requestId, String clientIp, long timeoutMs) {
     DeliveryOptions options = withRequestId(requestId, timeoutMs);
     if (clientIp != null) {
       options.addHeader(CLIENT_IP_HEADER, clientIp);

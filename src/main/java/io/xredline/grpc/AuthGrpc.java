@@ -33,7 +33,7 @@ final class AuthGrpc {
 
   /** A protected call: runs only with a live access token's principal. */
   private interface Protected<Req, Resp> {
-    Future<Resp> call(Req request, AuthApi.Principal principal, AuthApi.Caller caller);
+    Future<Resp> call(Req request, AuthApi.Principal principal, AuthApi.Origin origin);
   }
 
   static Service service(EventBus bus, long busTimeoutMs) {
@@ -43,21 +43,21 @@ final class AuthGrpc {
   private Service build() {
     ServiceBuilder b = Service.service(AuthGrpcService.SERVICE_NAME, AuthGrpcService.SERVICE_DESCRIPTOR);
     UnaryCalls.bindWithContext(b, AuthGrpcService.GetCaptcha, (r, c) ->
-        AuthApi.captcha(bus, new AuthApi.CaptchaRequest(r.getCaptchaType(), r.getTarget()), caller(c), timeoutMs)
+        AuthApi.captcha(bus, new AuthApi.CaptchaRequest(r.getCaptchaType(), r.getTarget()), origin(c), timeoutMs)
             .map(captcha -> CaptchaReply.newBuilder().setCaptchaId(captcha.captchaId())
                 .setImageData(captcha.imageData()).setExpiresIn(captcha.expiresIn()).build()));
     UnaryCalls.bindWithContext(b, AuthGrpcService.VerifyCaptcha, (r, c) ->
-        AuthApi.verifyCaptcha(bus, new AuthApi.VerifyCaptcha(r.getCaptchaId(), r.getCaptchaCode()), caller(c), timeoutMs)
+        AuthApi.verifyCaptcha(bus, new AuthApi.VerifyCaptcha(r.getCaptchaId(), r.getCaptchaCode()), origin(c), timeoutMs)
             .map(ok -> SuccessReply.newBuilder().setSuccess(ok).build()));
     UnaryCalls.bindWithContext(b, AuthGrpcService.Register, (r, c) ->
         AuthApi.register(bus, new AuthApi.Register(r.getUsername(), r.getPassword(), r.getEmail(), r.getPhone(),
-                r.getCaptchaId(), r.getCaptchaCode()), caller(c), timeoutMs)
+                r.getCaptchaId(), r.getCaptchaCode()), origin(c), timeoutMs)
             .map(ok -> RegisterReply.newBuilder().setMessage(ok.message()).setUserId(ok.userId()).build()));
     UnaryCalls.bindWithContext(b, AuthGrpcService.Login, (r, c) ->
         AuthApi.login(bus, new AuthApi.Login(r.getUsername(), r.getPassword(), r.getCaptchaId(), r.getCaptchaCode(),
-            r.getTotpCode()), caller(c), timeoutMs).map(AuthGrpc::tokens));
+            r.getTotpCode()), origin(c), timeoutMs).map(AuthGrpc::tokens));
     UnaryCalls.bindWithContext(b, AuthGrpcService.RefreshToken, (r, c) ->
-        AuthApi.refresh(bus, r.getRefreshToken(), caller(c), timeoutMs).map(AuthGrpc::tokens));
+        AuthApi.refresh(bus, r.getRefreshToken(), origin(c), timeoutMs).map(AuthGrpc::tokens));
     authenticated(b, AuthGrpcService.Logout, (r, p, c) ->
         AuthApi.logout(bus, p, r.getAllSessions(), c, timeoutMs).map(SUCCESS));
     authenticated(b, AuthGrpcService.Me, (r, p, c) -> AuthApi.me(bus, p, c, timeoutMs)
@@ -78,14 +78,14 @@ final class AuthGrpc {
 
   private <Req, Resp> void authenticated(ServiceBuilder builder, ServiceMethod<Req, Resp> method, Protected<Req, Resp> call) {
     UnaryCalls.bindWithContext(builder, method, (request, context) -> {
-      AuthApi.Caller caller = caller(context);
-      return AuthApi.authenticate(bus, context.metadata().get(AUTHORIZATION_METADATA), caller, timeoutMs)
-          .compose(principal -> call.call(request, principal, caller));
+      AuthApi.Origin origin = origin(context);
+      return AuthApi.authenticate(bus, context.metadata().get(AUTHORIZATION_METADATA), origin, timeoutMs)
+          .compose(principal -> call.call(request, principal, origin));
     });
   }
 
-  private static AuthApi.Caller caller(UnaryCalls.CallContext context) {
-    return new AuthApi.Caller(context.requestId(), context.clientIp());
+  private static AuthApi.Origin origin(UnaryCalls.CallContext context) {
+    return new AuthApi.Origin(context.requestId(), context.clientIp());
   }
 
   private static TokenReply tokens(AuthApi.TokenPair pair) {

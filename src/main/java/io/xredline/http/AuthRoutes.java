@@ -27,23 +27,23 @@ final class AuthRoutes {
     router.post(BASE + "/login").consumes("application/json").handler(this::login);
     router.post(BASE + "/refresh").consumes("application/json").handler(this::refresh);
     router.post(BASE + "/logout").handler(bearer).handler(this::logout);
-    router.get(BASE + "/me").handler(bearer).handler(ctx -> answer(ctx, (bus, caller) ->
-        AuthApi.me(bus, BearerAuth.principal(ctx), caller, busTimeoutMs).map(AuthApi.Me::toJson)));
-    router.get(BASE + "/lock-status/:username").handler(bearer).handler(ctx -> answer(ctx, (bus, caller) ->
-        AuthApi.lockStatus(bus, BearerAuth.principal(ctx), ctx.pathParam("username"), caller, busTimeoutMs)
+    router.get(BASE + "/me").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
+        AuthApi.me(bus, BearerAuth.principal(ctx), origin, busTimeoutMs).map(AuthApi.Me::toJson)));
+    router.get(BASE + "/lock-status/:username").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
+        AuthApi.lockStatus(bus, BearerAuth.principal(ctx), ctx.pathParam("username"), origin, busTimeoutMs)
             .map(AuthApi.LockStatus::toJson)));
-    router.post(BASE + "/totp/setup").handler(bearer).handler(ctx -> answer(ctx, (bus, caller) ->
-        AuthApi.totpSetup(bus, BearerAuth.principal(ctx), caller, busTimeoutMs).map(AuthApi.TotpSecret::toJson)));
-    router.post(BASE + "/totp/enable").handler(bearer).handler(ctx -> answer(ctx, (bus, caller) ->
-        AuthApi.totpEnable(bus, BearerAuth.principal(ctx), totpCode(ctx), caller, busTimeoutMs).map(AuthApi.SUCCESS)));
-    router.post(BASE + "/totp/disable").handler(bearer).handler(ctx -> answer(ctx, (bus, caller) ->
-        AuthApi.totpDisable(bus, BearerAuth.principal(ctx), totpCode(ctx), caller, busTimeoutMs).map(AuthApi.SUCCESS)));
-    router.get("/.well-known/jwks.json").handler(ctx -> answer(ctx, (bus, caller) -> AuthApi.jwks(bus, caller, busTimeoutMs)));
+    router.post(BASE + "/totp/setup").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
+        AuthApi.totpSetup(bus, BearerAuth.principal(ctx), origin, busTimeoutMs).map(AuthApi.TotpSecret::toJson)));
+    router.post(BASE + "/totp/enable").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
+        AuthApi.totpEnable(bus, BearerAuth.principal(ctx), totpCode(ctx), origin, busTimeoutMs).map(AuthApi.SUCCESS)));
+    router.post(BASE + "/totp/disable").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
+        AuthApi.totpDisable(bus, BearerAuth.principal(ctx), totpCode(ctx), origin, busTimeoutMs).map(AuthApi.SUCCESS)));
+    router.get("/.well-known/jwks.json").handler(ctx -> answer(ctx, (bus, origin) -> AuthApi.jwks(bus, origin, busTimeoutMs)));
   }
 
   private void captcha(RoutingContext ctx) {
-    answer(ctx, (bus, caller) -> AuthApi.captcha(bus,
-        new AuthApi.CaptchaRequest(ctx.queryParams().get("captcha_type"), ctx.queryParams().get("target")), caller,
+    answer(ctx, (bus, origin) -> AuthApi.captcha(bus,
+        new AuthApi.CaptchaRequest(ctx.queryParams().get("captcha_type"), ctx.queryParams().get("target")), origin,
         busTimeoutMs).map(AuthApi.Captcha::toJson));
   }
 
@@ -51,7 +51,7 @@ final class AuthRoutes {
     JsonObject body = JsonBodies.object(ctx);
     AuthApi.VerifyCaptcha request = new AuthApi.VerifyCaptcha(JsonBodies.string(body, "captcha_id"),
         JsonBodies.string(body, "captcha_code"));
-    answer(ctx, (bus, caller) -> AuthApi.verifyCaptcha(bus, request, caller, busTimeoutMs)
+    answer(ctx, (bus, origin) -> AuthApi.verifyCaptcha(bus, request, origin, busTimeoutMs)
         .map(ok -> new JsonObject().put("success", ok)));
   }
 
@@ -60,7 +60,7 @@ final class AuthRoutes {
     AuthApi.Register request = new AuthApi.Register(JsonBodies.string(body, "username"),
         JsonBodies.string(body, "password"), JsonBodies.string(body, "email"), JsonBodies.string(body, "phone"),
         JsonBodies.string(body, "captcha_id"), JsonBodies.string(body, "captcha_code"));
-    answer(ctx, 201, (bus, caller) -> AuthApi.register(bus, request, caller, busTimeoutMs).map(AuthApi.Registered::toJson));
+    answer(ctx, 201, (bus, origin) -> AuthApi.register(bus, request, origin, busTimeoutMs).map(AuthApi.Registered::toJson));
   }
 
   private void login(RoutingContext ctx) {
@@ -68,12 +68,12 @@ final class AuthRoutes {
     AuthApi.Login request = new AuthApi.Login(JsonBodies.string(body, "username"), JsonBodies.string(body, "password"),
         JsonBodies.string(body, "captcha_id"), JsonBodies.string(body, "captcha_code"),
         JsonBodies.string(body, "totp_code"));
-    answer(ctx, (bus, caller) -> AuthApi.login(bus, request, caller, busTimeoutMs).map(AuthApi.TokenPair::toJson));
+    answer(ctx, (bus, origin) -> AuthApi.login(bus, request, origin, busTimeoutMs).map(AuthApi.TokenPair::toJson));
   }
 
   private void refresh(RoutingContext ctx) {
     String token = JsonBodies.string(JsonBodies.object(ctx), "refresh_token");
-    answer(ctx, (bus, caller) -> AuthApi.refresh(bus, token, caller, busTimeoutMs).map(AuthApi.TokenPair::toJson));
+    answer(ctx, (bus, origin) -> AuthApi.refresh(bus, token, origin, busTimeoutMs).map(AuthApi.TokenPair::toJson));
   }
 
   private void logout(RoutingContext ctx) {
@@ -82,7 +82,7 @@ final class AuthRoutes {
     if (all != null && !(all instanceof Boolean)) {
       throw AppError.validation("all_sessions", "all_sessions must be true or false");
     }
-    answer(ctx, (bus, caller) -> AuthApi.logout(bus, BearerAuth.principal(ctx), Boolean.TRUE.equals(all), caller,
+    answer(ctx, (bus, origin) -> AuthApi.logout(bus, BearerAuth.principal(ctx), Boolean.TRUE.equals(all), origin,
         busTimeoutMs).map(AuthApi.SUCCESS));
   }
 
@@ -102,7 +102,7 @@ final class AuthRoutes {
     return JsonBodies.object(ctx);
   }
 
-  private interface Call extends java.util.function.BiFunction<EventBus, AuthApi.Caller, Future<JsonObject>> {
+  private interface Call extends java.util.function.BiFunction<EventBus, AuthApi.Origin, Future<JsonObject>> {
   }
 
   private static void answer(RoutingContext ctx, Call call) {
@@ -110,7 +110,7 @@ final class AuthRoutes {
   }
 
   private static void answer(RoutingContext ctx, int status, Call call) {
-    call.apply(ctx.vertx().eventBus(), BearerAuth.caller(ctx))
+    call.apply(ctx.vertx().eventBus(), BearerAuth.origin(ctx))
         .onSuccess(body -> Responses.json(ctx, status, body))
         .onFailure(e -> HttpErrors.sendFailure(ctx, e));
   }

@@ -48,9 +48,9 @@ public final class BearerAuth implements Handler<RoutingContext> {
   private Future<AuthApi.Principal> principalFor(RoutingContext ctx) {
     String authorization = ctx.request().getHeader("Authorization");
     if (role == null) {
-      return AuthApi.authenticate(ctx.vertx().eventBus(), authorization, caller(ctx), busTimeoutMs);
+      return AuthApi.authenticate(ctx.vertx().eventBus(), authorization, origin(ctx), busTimeoutMs);
     }
-    return AuthApi.authorize(ctx.vertx().eventBus(), authorization, caller(ctx), busTimeoutMs).map(authorized -> {
+    return AuthApi.authorize(ctx.vertx().eventBus(), authorization, origin(ctx), busTimeoutMs).map(authorized -> {
       if (!authorized.hasRole(role)) {
         throw new AppError(Reason.FORBIDDEN, refusal);
       }
@@ -62,8 +62,8 @@ public final class BearerAuth implements Handler<RoutingContext> {
     return ctx.get(PRINCIPAL);
   }
 
-  static AuthApi.Caller caller(RoutingContext ctx) {
-    return new AuthApi.Caller(RequestIds.of(ctx),
+  static AuthApi.Origin origin(RoutingContext ctx) {
+    return new AuthApi.Origin(RequestIds.of(ctx),
         ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host());
   }
 }

@@ -49,7 +49,7 @@ class AuditTrailTest {
 
   /** A real account created through the auth capability, signed in over REST. */
   private static String accessToken(String username, boolean admin) throws Exception {
-    AuthApi.createUser(app.app().vertx().eventBus(), username, PASSWORD, admin, new AuthApi.Caller("audit-test", "127.0.0.1"),
+    AuthApi.createUser(app.app().vertx().eventBus(), username, PASSWORD, admin, new AuthApi.Origin("audit-test", "127.0.0.1"),
         10_000).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     String captchaId = TestApp.json(app.get("/api/v1/auth/captcha")).getString("captcha_id");
     var login = app.post("/api/v1/auth/login", "application/json", new JsonObject().put("username", username)

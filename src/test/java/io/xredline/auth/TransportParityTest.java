@@ -65,7 +65,7 @@ class TransportParityTest extends AuthTestBase {
         .statusCode()).isEqualTo(200);
     String admin = uniqueName("admin");
     try {
-      AuthApi.createUser(app.app().vertx().eventBus(), admin, PASSWORD, true, new AuthApi.Caller("parity", "127.0.0.1"), 10_000)
+      AuthApi.createUser(app.app().vertx().eventBus(), admin, PASSWORD, true, new AuthApi.Origin("parity", "127.0.0.1"), 10_000)
           .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
