@@ -6,14 +6,15 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.xredline.audit.AuditVerticle;
 import io.xredline.auth.AuthVerticle;
 import io.xredline.auth.CaptchaDeliveryVerticle;
-import io.xredline.audit.AuditVerticle;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
 import io.xredline.data.Migrations;
 import io.xredline.data.RedisInfoSampler;
+import io.xredline.error.RootCause;
 import io.xredline.greeter.GreeterVerticle;
 import io.xredline.grpc.GrpcServerVerticle;
 import io.xredline.health.HealthApi;
@@ -64,7 +65,7 @@ public final class Application {
         },
         e -> {
           telemetry.close();
-          started.fail(new StartupException("cluster join failed: " + rootMessage(e), e));
+          started.fail(new StartupException("cluster join failed: " + RootCause.message(e), e));
         });
     return started.future();
   }
@@ -78,7 +79,7 @@ public final class Application {
     }
     RunningApp app = new RunningApp(vertx, config, new EmbeddedServers(), telemetry);
     vertx.executeBlocking(() -> app.embedded().start(config.data()))
-        .recover(e -> Future.failedFuture(new StartupException(rootMessage(e), e)))
+        .recover(e -> Future.failedFuture(new StartupException(RootCause.message(e), e)))
         .compose(backends -> {
           app.backends(backends);
           LIFECYCLE.info("database: {}", backends.databaseLabel());
@@ -110,7 +111,7 @@ public final class Application {
               config.security().tls().enabled() ? "https" : "http", http.host(), http.port(), http.instances());
         })
         .compose(id -> vertx.executeBlocking(() -> Migrations.run(backends.databaseUrl()))
-            .recover(e -> Future.failedFuture(new StartupException("database migration failed: " + rootMessage(e), e))))
+            .recover(e -> Future.failedFuture(new StartupException("database migration failed: " + RootCause.message(e), e))))
         .onSuccess(applied -> {
           LIFECYCLE.info("migrations: {} applied", applied);
           HealthApi.report(vertx.eventBus(), HealthApi.Phase.MIGRATED);
@@ -136,14 +137,6 @@ public final class Application {
   private static Future<String> deploy(Vertx vertx, java.util.function.Supplier<io.vertx.core.Deployable> verticle,
                                        int instances, String what) {
     return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
-        .recover(e -> Future.failedFuture(new StartupException(what + " failed: " + rootMessage(e), e)));
-  }
-
-  static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        .recover(e -> Future.failedFuture(new StartupException(what + " failed: " + RootCause.message(e), e)));
   }
 }

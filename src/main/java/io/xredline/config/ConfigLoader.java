@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.xredline.error.RootCause;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,17 +74,10 @@ public final class ConfigLoader {
     return retriever.getConfig()
         .map(merged -> (JsonObject) resolve(merged, sources.environment()))
         .recover(e -> Future.failedFuture(e instanceof InvalidConfigException ? e
-            : new InvalidConfigException(List.of(new Violation("config", "could not be read: " + rootMessage(e), null)))))
+            : new InvalidConfigException(List.of(new Violation("config", "could not be read: " + RootCause.message(e), null)))))
         .eventually(retriever::close);
   }
 
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-  }
 
   private static ConfigStoreOptions classpath(String resource, boolean optional) {
     return new ConfigStoreOptions().setType(ClasspathConfigStore.TYPE).setFormat("yaml").setOptional(optional)
