@@ -435,7 +435,7 @@ public final class ConfigParser {
     if (redis.embedded()) {
       violations.add(new Violation("data.redis.url",
           "is required in prod (the embedded Redis is for dev/test); set REDIS_URL", null));
-    } else if (redisPassword(redis.url()).isEmpty()) {
+    } else if (Secrets.urlPassword(redis.url()).isEmpty()) {
       violations.add(new Violation("data.redis.url", "must carry a password in prod (redis://:PASSWORD@host:6379/0)",
           ConfigReader.quote(Secrets.maskUrl(redis.url()))));
     }
@@ -453,12 +453,4 @@ public final class ConfigParser {
     return "";
   }
 
-  static String redisPassword(String url) {
-    String userInfo = URI.create(url).getRawUserInfo();
-    if (userInfo == null) {
-      return "";
-    }
-    int colon = userInfo.indexOf(':');
-    return colon < 0 ? userInfo : userInfo.substring(colon + 1);
-  }
 }

@@ -12,26 +12,45 @@ public final class Secrets {
     return "\"****\" (" + secret.length() + " characters)";
   }
 
-  public static String maskUrl(String url) {
-    if (url == null) {
-      return null;
-    }
+  /**
+   * Where the password sits in {@code scheme://user:password@host…}: from {@code start} to
+   * {@code end}, raw (not decoded). Redis reads a user info without a colon as the password.
+   */
+  private record PasswordSpan(int start, int end) {
+  }
+
+  /** The one reading of a URL's user info, for masking and for the prod checks; null when there is no password. */
+  private static PasswordSpan passwordSpan(String url) {
     int scheme = url.indexOf("://");
     if (scheme < 0) {
-      return url;
+      return null;
     }
     int authorityStart = scheme + 3;
     int queryStart = firstOf(url, authorityStart, '?', '#');
     // the password may itself hold a raw '@': the host starts after the last one
     int at = url.lastIndexOf('@', queryStart - 1);
     if (at < authorityStart) {
-      return url;
+      return null;
     }
     int colon = url.indexOf(':', authorityStart);
-    if (colon < 0 || colon > at) {
-      return url;
+    if (colon >= 0 && colon < at) {
+      return new PasswordSpan(colon + 1, at);
     }
-    return url.substring(0, colon + 1) + "****" + url.substring(at);
+    return url.startsWith("redis") ? new PasswordSpan(authorityStart, at) : null;
+  }
+
+  public static String maskUrl(String url) {
+    if (url == null) {
+      return null;
+    }
+    PasswordSpan password = passwordSpan(url);
+    return password == null ? url : url.substring(0, password.start()) + "****" + url.substring(password.end());
+  }
+
+  /** The URL's password as written (still percent-encoded), or "" when it has none. */
+  public static String urlPassword(String url) {
+    PasswordSpan password = url == null ? null : passwordSpan(url);
+    return password == null ? "" : url.substring(password.start(), password.end());
   }
 
   private static int firstOf(String s, int from, char... chars) {

@@ -16,7 +16,7 @@ public final class Database {
   }
 
   public static Pool pool(Vertx vertx, AppConfig.Database config, String url) {
-    PgConnectOptions connect = PgConnectOptions.fromUri(PgUrls.withoutQueryNoise(url));
+    PgConnectOptions connect = PgUrls.connectOptions(url);
     connect.setReconnectAttempts(0);
     connect.setCachePreparedStatements(true);
     PoolOptions pool = new PoolOptions()

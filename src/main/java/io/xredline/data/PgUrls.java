@@ -1,8 +1,8 @@
 package io.xredline.data;
 
+import io.vertx.pgclient.PgConnectOptions;
+
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -16,21 +16,25 @@ public final class PgUrls {
   public record Jdbc(String url, Properties properties) {
   }
 
+  /**
+   * The same server, database and credentials the pool uses ({@link PgConnectOptions#fromUri} reads
+   * the URL for both, with Vert.x's defaults for what it leaves out), with the URL's own query
+   * (sslmode …) passed to the JDBC driver as is.
+   */
   public static Jdbc jdbc(String url) {
-    URI uri = URI.create(url);
+    PgConnectOptions options = connectOptions(url);
     Properties props = new Properties();
-    String userInfo = uri.getRawUserInfo();
-    if (userInfo != null) {
-      int colon = userInfo.indexOf(':');
-      props.setProperty("user", decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
-      if (colon >= 0) {
-        props.setProperty("password", decode(userInfo.substring(colon + 1)));
-      }
-    }
-    int port = uri.getPort() < 0 ? 5432 : uri.getPort();
-    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath();
+    props.setProperty("user", options.getUser());
+    props.setProperty("password", options.getPassword());
+    URI uri = URI.create(url);
+    String host = options.getHost().contains(":") ? "[" + options.getHost() + "]" : options.getHost();
+    String path = uri.getRawPath() == null || uri.getRawPath().length() <= 1 ? "/" + options.getDatabase() : uri.getRawPath();
     String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-    return new Jdbc("jdbc:postgresql://" + uri.getHost() + ":" + port + path + query, props);
+    return new Jdbc("jdbc:postgresql://" + host + ":" + options.getPort() + path + query, props);
+  }
+
+  static PgConnectOptions connectOptions(String url) {
+    return PgConnectOptions.fromUri(withoutQueryNoise(url));
   }
 
   /** Vert.x accepts sslmode but rejects unknown libpq parameters; keep only the ones it knows. */
@@ -48,9 +52,5 @@ public final class PgUrls {
     }
     String base = url.substring(0, url.indexOf('?'));
     return kept.isEmpty() ? base : base + "?" + String.join("&", kept);
-  }
-
-  private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
   }
 }

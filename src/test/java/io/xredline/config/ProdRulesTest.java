@@ -202,6 +202,8 @@ class ProdRulesTest {
           .isEqualTo("postgresql://app:****@db:5432/app?sslmode=require");
       assertThat(Secrets.maskUrl("redis://:s3cr3t@cache:6379/0")).isEqualTo("redis://:****@cache:6379/0");
       assertThat(Secrets.maskUrl("redis://cache:6379/0")).isEqualTo("redis://cache:6379/0");
+      assertThat(Secrets.maskUrl("redis://s3cr3t@cache:6379/0")).as("Redis reads a lone user info as the password")
+          .isEqualTo("redis://****@cache:6379/0");
       assertThat(Secrets.maskUrl("postgresql://app@db/app")).isEqualTo("postgresql://app@db/app");
       assertThat(Secrets.maskUrl(null)).isNull();
     }
