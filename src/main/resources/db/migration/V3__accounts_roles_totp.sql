@@ -1,4 +1,4 @@
--- Accounts (issue 3): roles for authorisation (lock-status by admins), the TOTP switch, and the
+-- Accounts: roles for authorisation (lock-status by admins), the TOTP switch, and the
 -- username rule enforced by the database too, so no path can store a name the API would refuse.
 ALTER TABLE users
     ADD COLUMN roles        TEXT[]  NOT NULL DEFAULT ARRAY['user']::TEXT[],

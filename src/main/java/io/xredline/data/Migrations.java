@@ -3,7 +3,11 @@ package io.xredline.data;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
-/** Flyway over JDBC, once, before the service reports ready. Blocking; call it off the event loop. */
+/**
+ * Flyway over JDBC, once, before the service reports ready; a history written by an earlier
+ * release is first brought in line with renamed migrations ({@link HistoryRealignment}).
+ * Blocking; call it off the event loop.
+ */
 public final class Migrations {
   private Migrations() {
   }
@@ -16,6 +20,7 @@ public final class Migrations {
         .locations("classpath:db/migration")
         .connectRetries(3)
         .failOnMissingLocations(true)
+        .callbacks(new HistoryRealignment())
         .load();
     MigrateResult result = flyway.migrate();
     return result.migrationsExecuted;
