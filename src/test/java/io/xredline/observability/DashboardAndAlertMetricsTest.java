@@ -37,7 +37,7 @@ class DashboardAndAlertMetricsTest {
   /** Produced by Kubernetes (cAdvisor) or by Prometheus itself, not by the service. */
   private static final Set<String> EXTERNAL = Set.of("up", "container_memory_working_set_bytes",
       "container_spec_memory_limit_bytes");
-  /** Registered by the auth capability (issue 3): required once its routes are in the build. */
+  /** Registered by the auth capability: required once its routes are in the build. */
   private static final Set<String> FROM_AUTH = Set.of("xredline_auth_logins_total", "xredline_auth_lockouts_total");
   private static TestApp app;
 

@@ -17,7 +17,7 @@ class LogMaskingTest {
       "110101199001011234|110101********1234",
       "6222021234567890|6222********7890",
   })
-  @DisplayName("the issue's vectors are masked exactly as specified")
+  @DisplayName("CONTRACT §7's examples are masked exactly as specified")
   void vectors(String clear, String masked) {
     assertThat(LogMasking.mask(clear)).isEqualTo(masked);
     assertThat(LogMasking.mask("value=" + clear + " end")).isEqualTo("value=" + masked + " end");
