@@ -1,0 +1,110 @@
+package io.xredline;
+
+import com.tngtech.archunit.ArchConfiguration;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import io.micrometer.core.instrument.Metrics;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.xredline.app.Main;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * STYLE.md's structure, checked on the compiled main classes: app → transports → capabilities →
+ * infrastructure → config/error, no package cycles, no Vert.x internals, one way to register meters.
+ */
+@DisplayName("Dependencies point one way and the structure rules hold")
+class ArchitectureTest {
+  private static JavaClasses classes;
+
+  /**
+   * Reads only the main classes' directory, without the generated protobuf code, and does not load
+   * the third-party classes they refer to: the rules match those by name.
+   */
+  @BeforeAll
+  static void importMainClasses() throws Exception {
+    ArchConfiguration.get().setResolveMissingDependenciesFromClassPath(false);
+    Path main = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .withImportOption(location -> !location.contains("/io/xredline/api/")).importPath(main);
+  }
+
+  static final ArchRule LAYERS = layeredArchitecture().consideringOnlyDependenciesInLayers()
+      .layer("App").definedBy("io.xredline.app..")
+      .layer("Transports").definedBy("io.xredline.http..", "io.xredline.grpc..")
+      .layer("Capabilities").definedBy("io.xredline.auth..", "io.xredline.greeter..", "io.xredline.audit..",
+          "io.xredline.health..")
+      .layer("Infrastructure").definedBy("io.xredline.observability..", "io.xredline.data..", "io.xredline.bus..")
+      .layer("Foundation").definedBy("io.xredline.config..", "io.xredline.error..")
+      .whereLayer("App").mayNotBeAccessedByAnyLayer()
+      .whereLayer("Transports").mayOnlyBeAccessedByLayers("App")
+      .whereLayer("Capabilities").mayOnlyBeAccessedByLayers("App", "Transports")
+      .whereLayer("Infrastructure").mayOnlyBeAccessedByLayers("App", "Transports", "Capabilities")
+      .whereLayer("Foundation").mayOnlyBeAccessedByLayers("App", "Transports", "Capabilities", "Infrastructure");
+
+  @Test
+  @DisplayName("app → transports (http, grpc) → capabilities → infrastructure (observability, data, bus) → config/error")
+  void layers() {
+    LAYERS.check(classes);
+  }
+
+  @Test
+  @DisplayName("no two io.xredline packages depend on each other, directly or through others")
+  void noPackageCycles() {
+    slices().matching("io.xredline.(**)").should().beFreeOfCycles().check(classes);
+  }
+
+  @Test
+  @DisplayName("only the gRPC transport uses the generated protobuf types")
+  void wireTypesStayInTheTransport() {
+    noClasses().that().resideOutsideOfPackage("io.xredline.grpc..")
+        .should().dependOnClassesThat().resideInAPackage("io.xredline.api..").check(classes);
+  }
+
+  @Test
+  @DisplayName("the two transports are independent of each other")
+  void transportsIndependent() {
+    noClasses().that().resideInAPackage("io.xredline.grpc..")
+        .should().dependOnClassesThat().resideInAPackage("io.xredline.http..").check(classes);
+    noClasses().that().resideInAPackage("io.xredline.http..")
+        .should().dependOnClassesThat().resideInAPackage("io.xredline.grpc..").check(classes);
+  }
+
+  @Test
+  @DisplayName("transports never touch SQL or Redis; capabilities never see an HTTP or gRPC request")
+  void transportsTranslateOnly() {
+    noClasses().that().resideInAnyPackage("io.xredline.http..", "io.xredline.grpc..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.pgclient..",
+            "io.vertx.redis..", "io.xredline.data..")
+        .check(classes);
+    noClasses().that().resideInAnyPackage("io.xredline.auth..", "io.xredline.greeter..", "io.xredline.audit..",
+            "io.xredline.health..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.vertx.ext.web", "io.vertx.ext.web.handler..",
+            "io.vertx.grpc.server..")
+        .orShould().dependOnClassesThat().belongToAnyOf(HttpServerRequest.class, HttpServerResponse.class)
+        .check(classes);
+  }
+
+  @Test
+  @DisplayName("nothing reaches into Vert.x internals (impl or internal packages), which change without notice")
+  void noVertxInternals() {
+    noClasses().should().dependOnClassesThat().resideInAnyPackage("io.vertx..impl..", "io.vertx.core.internal..")
+        .check(classes);
+  }
+
+  @Test
+  @DisplayName("meters are registered in the service instance's registry, never in Micrometer's global one")
+  void oneMeterRegistry() {
+    noClasses().should().dependOnClassesThat().belongToAnyOf(Metrics.class).check(classes);
+  }
+}
