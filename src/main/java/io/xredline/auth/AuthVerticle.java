@@ -114,13 +114,9 @@ public final class AuthVerticle extends VerticleBase {
   private static void handle(Message<JsonObject> message, BiFunction<JsonObject, AuthApi.Origin, Future<JsonObject>> handler) {
     AuthApi.Origin origin = new AuthApi.Origin(message.headers().get(RequestContext.REQUEST_ID_HEADER),
         message.headers().get(BusReplies.CLIENT_IP_HEADER));
-    Future<JsonObject> result;
-    try {
-      result = handler.apply(message.body() == null ? new JsonObject() : message.body(), origin);
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    BusReplies.reply(message, result);
+    JsonObject body = message.body() == null ? new JsonObject() : message.body();
+    // a rule that throws (validation) answers like one that fails
+    BusReplies.reply(message, Future.future(p -> handler.apply(body, origin).onComplete(p)));
   }
 
   private static AuthApi.Principal principal(JsonObject body) {

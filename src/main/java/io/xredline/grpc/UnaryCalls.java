@@ -36,13 +36,9 @@ final class UnaryCalls {
         ? null : request.connection().remoteAddress().host();
     CallContext context = new CallContext(requestId, clientIp, request.headers());
     request.handler(message -> {
-      Future<Resp> result;
-      try {
-        result = call.apply(message, context);
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onComplete(reply -> request.response().end(reply),
+      // a call that throws (validation) ends like one that fails
+      Future.<Resp>future(p -> call.apply(message, context).onComplete(p)).onComplete(
+          reply -> request.response().end(reply),
           failure -> GrpcErrors.send(request.response(), BusReplies.toAppError(failure)));
     });
   }

@@ -41,13 +41,8 @@ public final class QueryMetrics {
     Counter slow = Counter.builder(SLOW).description("SQL queries slower than data.database.slow_query_threshold")
         .tag("query", query).register(registry);
     long begin = System.nanoTime();
-    Future<T> result;
-    try {
-      result = run.get();
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    return result.andThen(ar -> {
+    // Future.future turns a query that throws before it starts into a failed one
+    return Future.<T>future(p -> run.get().onComplete(p)).andThen(ar -> {
       long nanos = System.nanoTime() - begin;
       timer.record(Duration.ofNanos(nanos));
       if (nanos >= slowThreshold.toNanos()) {
