@@ -7,6 +7,7 @@ import io.xredline.api.auth.v1.LockStatusReply;
 import io.xredline.api.auth.v1.LockStatusRequest;
 import io.xredline.api.auth.v1.LoginRequest;
 import io.xredline.api.auth.v1.TokenReply;
+import io.xredline.testing.Eventually;
 import io.xredline.testing.GrpcCalls;
 import io.xredline.testing.TestApp;
 import io.xredline.testing.TestBackends;
@@ -162,10 +163,14 @@ class LoginTest extends AuthTestBase {
     double lockoutsBefore = METERS.counter("xredline.auth.lockouts").count();
     assertError(login(app, username, "Wrong-Password-1"), 401, "INVALID_CREDENTIALS");
     assertError(login(app, username, "Wrong-Password-2"), 401, "INVALID_CREDENTIALS");
+    Instant before = Instant.now();
     HttpResponse<String> third = login(app, username, "Wrong-Password-3");
+    Instant after = Instant.now();
     assertError(third, 403, "ACCOUNT_LOCKED");
     Instant unlock = Instant.parse(json(third).getJsonObject("metadata").getString("unlock_time"));
-    assertThat(unlock).isBetween(Instant.now(), Instant.now().plusSeconds(4));
+    // lock_duration (2s) after the moment the lock was taken, which lies between before and after;
+    // rounded up to a whole second
+    assertThat(unlock).isBetween(before.plusMillis(2000 - 1), after.plusMillis(2000 + 1000));
     assertThat(METERS.counter("xredline.auth.lockouts").count() - lockoutsBefore).isEqualTo(1);
 
     // locked: even the right password is refused, and the captcha is not consumed
@@ -181,8 +186,8 @@ class LoginTest extends AuthTestBase {
     assertThat(Instant.parse(status.getString("unlock_time"))).isBetween(unlock.minusSeconds(1), unlock.plusSeconds(1));
     assertThat(lockStatus(app, tokens, username)).as("asking never resets").isEqualTo(status);
 
-    Thread.sleep(2300);
-    JsonObject released = lockStatus(app, tokens, username);
+    JsonObject released = Eventually.value("the lock released after lock_duration", () -> lockStatus(app, tokens, username),
+        st -> !st.getBoolean("locked"));
     assertThat(released.getBoolean("locked")).isFalse();
     assertThat(released.getValue("unlock_time")).isNull();
     assertThat(released.getInteger("failed_attempts")).isZero();
@@ -242,12 +247,18 @@ class LoginTest extends AuthTestBase {
         } finally {
           pool.shutdownNow();
         }
-        JsonObject tokensFromA = null;
-        Thread.sleep(200);
-        assertThat(lockoutEvents).as("exactly one lockout event across both instances").hasSize(1);
-        assertThat(lockoutEvents.get(0).getString("username")).isEqualTo(username);
-        Thread.sleep(3000);
-        tokensFromA = tokens(b, username);
+        // every lockout event was published before its response was sent; a marker published now
+        // reaches each consumer after them, so once both markers are in, the count is final
+        for (TestApp instance : List.of(a, b)) {
+          instance.app().vertx().eventBus().publish(AuthApi.EVENTS_PREFIX + "lockout", new JsonObject().put("marker", true));
+        }
+        Eventually.await("both markers delivered",
+            () -> lockoutEvents.stream().filter(e -> e.getBoolean("marker", false)).count() == 2);
+        List<JsonObject> lockouts = lockoutEvents.stream().filter(e -> !e.getBoolean("marker", false)).toList();
+        assertThat(lockouts).as("exactly one lockout event across both instances").hasSize(1);
+        assertThat(lockouts.get(0).getString("username")).isEqualTo(username);
+        JsonObject tokensFromA = remember(json(Eventually.value("signed in once lock_duration has passed",
+            () -> postJson(b, AUTH + "/login", loginBody(b, username, PASSWORD)), r -> r.statusCode() == 200)));
         assertThat(lockStatus(a, tokensFromA, username).getInteger("failed_attempts")).isZero();
       }
     }
@@ -310,10 +321,7 @@ class LoginTest extends AuthTestBase {
       String username = newUser(app);
       postJson(app, AUTH + "/login", loginBody(app, username, PASSWORD), "X-Request-ID", "audit-ok-1");
       postJson(app, AUTH + "/login", loginBody(app, "ghost.user@example.com", "Wrong-Password-1"), "X-Request-ID", "audit-bad-1");
-      long deadline = System.currentTimeMillis() + 3000;
-      while (events.size() < 2 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
+      Eventually.await("both audit events", () -> events.size() >= 2);
       JsonObject success = events.stream().filter(e -> "audit-ok-1".equals(e.getString("request_id"))).findFirst().orElseThrow();
       assertThat(success.getString("username")).isEqualTo(username);
       assertThat(success.getLong("user_id")).isPositive();
