@@ -7,6 +7,7 @@ import io.xredline.testing.TestBackends;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -79,6 +80,7 @@ class UserCommandTest {
 
   @Test
   @Tag("e2e")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // spawns a JVM that starts Vert.x, runs migrations and hashes
   @DisplayName("java -jar xredline.jar user create --admin NAME reads the password from stdin and exits 0")
   void fromTheJar(@TempDir Path dir) throws Exception {
     String db = TestBackends.freshDatabase("usercmdjar");
