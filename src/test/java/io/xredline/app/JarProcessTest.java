@@ -23,6 +23,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -149,7 +150,8 @@ class JarProcessTest {
       try (HalfSentPost http = HalfSentPost.open(p.http(), "drained-http")) {
         CompletableFuture<Void> finishGrpc = new CompletableFuture<>();
         CompletableFuture<HelloReply> grpc = halfSentGrpc(vertx, p.grpc(), "drained-grpc", finishGrpc);
-        Eventually.await("both requests in flight at the server", () -> activePosts(p) >= 2);
+        Eventually.value("both requests in flight at the server", () -> activeRequests(p),
+            lines -> activePosts(lines) >= 2);
 
         p.sigterm();
         Eventually.await("readiness DOWN during the shutdown delay", () -> {
@@ -172,10 +174,13 @@ class JarProcessTest {
     }
   }
 
-  /** POST requests the server has begun and not yet answered, from its own gauge. */
-  private static double activePosts(ServiceProcess p) {
-    String metrics = p.get("/metrics").body();
-    return metrics.lines().filter(l -> l.startsWith("vertx_http_server_active_requests{") && l.contains("method=\"POST\""))
+  /** The server's own gauge of requests begun and not yet answered. */
+  private static List<String> activeRequests(ServiceProcess p) {
+    return p.get("/metrics").body().lines().filter(l -> l.startsWith("vertx_http_server_active_requests{")).toList();
+  }
+
+  private static double activePosts(List<String> gauge) {
+    return gauge.stream().filter(l -> l.contains("method=\"POST\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
