@@ -35,6 +35,7 @@ class UserCommandTest {
 
   @Test
   @DisplayName("creates an admin that can read anyone's lock status; bad names, weak passwords and duplicates are refused")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void createsAdmin() {
     Map<String, String> overrides = TestApp.defaults("usercmd");
     overrides.put("data.database.url", TestBackends.freshDatabase("usercmd"));

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -25,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -124,6 +126,7 @@ class CaptchaTest extends AuthTestBase {
 
   @Test
   @DisplayName("auth.captcha.log_codes only works in dev: in test the delivery log still never shows the code")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void logCodesOnlyInDev() {
     try (TestApp logging = TestApp.start("authcaptchalog", overrides("auth.captcha.log_codes", "true"))) {
       int before = LOG_LINES.size();
@@ -199,6 +202,7 @@ class CaptchaTest extends AuthTestBase {
 
   @Test
   @DisplayName("with auth.captcha.expiration 1s a captcha lives at most 1 s in Redis; once gone → CAPTCHA_EXPIRED")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void expiry() {
     try (TestApp shortLived = TestApp.start("authcaptchattl", overrides("auth.captcha.expiration", "1s"))) {
       String id = captcha(shortLived);
@@ -214,6 +218,7 @@ class CaptchaTest extends AuthTestBase {
 
   @Test
   @DisplayName("with auth.captcha.enabled false: GET captcha → CAPTCHA_DISABLED and login/register need no captcha")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void disabled() {
     try (TestApp off = TestApp.start("authcaptchaoff", overrides("auth.captcha.enabled", "false"))) {
       assertError(off.get(AUTH + "/captcha"), 400, "CAPTCHA_DISABLED");
@@ -234,6 +239,7 @@ class CaptchaTest extends AuthTestBase {
 
   @Test
   @DisplayName("with auth.captcha.email.smtp set, an email captcha arrives by real SMTP with a code that verifies")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void emailBySmtp() throws Exception {
     int port = TestBackends.freePort();
     GreenMail mail = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));

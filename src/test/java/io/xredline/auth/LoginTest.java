@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -213,6 +215,7 @@ class LoginTest extends AuthTestBase {
 
   @Test
   @DisplayName("20 parallel wrong passwords across two instances (shared PostgreSQL + Redis) lock at exactly 5")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts two more service instances: beyond 30 s when both cores are busy
   void lockoutAcrossTwoInstances() throws Exception {
     String prefix = TestBackends.freshKeyPrefix("twoinst");
     // a lock that outlasts the burst on any machine: with a short one, a slow run saw it expire
@@ -351,6 +354,7 @@ class LoginTest extends AuthTestBase {
 
   @Test
   @DisplayName("raising the argon2 parameters rehashes a password at its next successful login")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void rehashOnLogin() {
     String username = newUser(app);
     try (TestApp stronger = TestApp.start("authrehash", overrides("data.database.url", app.databaseUrl(),

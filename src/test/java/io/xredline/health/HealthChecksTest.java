@@ -12,6 +12,7 @@ import io.xredline.testing.TestApp;
 import io.xredline.testing.TestBackends;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -113,6 +114,7 @@ class HealthChecksTest {
 
   @Test
   @DisplayName("a dependency that never answers is DOWN after check_timeout (not later, not hanging); results are cached for cache_ttl")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void timeoutAndCache() throws Exception {
     SilentServer silent = new SilentServer();
     try (TestApp app = TestApp.start("healthtimeout", Map.of(
@@ -139,6 +141,7 @@ class HealthChecksTest {
 
   @Test
   @DisplayName("after cache_ttl the checks run again: a dependency that changed is reported as it is now")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void recheckedAfterTtl() throws Exception {
     SilentServer silent = new SilentServer();
     try (TestApp app = TestApp.start("healthrecheck", Map.of(
@@ -190,6 +193,7 @@ class HealthChecksTest {
 
   @Test
   @DisplayName("liveness goes DOWN while an event loop is blocked longer than event_loop_max_delay, and recovers")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void blockedEventLoop() throws Exception {
     try (TestApp app = TestApp.start("blockedloop", Map.of(
         "monitoring.health.event_loop_max_delay", "500ms", "monitoring.health.cache_ttl", "0s"))) {

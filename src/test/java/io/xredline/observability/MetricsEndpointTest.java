@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
 import java.util.Map;
@@ -160,6 +161,7 @@ class MetricsEndpointTest {
 
   @Test
   @DisplayName("two service instances in one JVM keep separate registries, and a stopped one leaves the global registry")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void severalInstancesInOneJvm() {
     int before = Metrics.globalRegistry.getRegistries().size();
     var registry = app.app().telemetry().registry();
