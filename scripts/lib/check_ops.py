@@ -916,16 +916,159 @@ def cmd_docs():
         check(not missing, "docs: every path %s cites exists" % os.path.relpath(p, ROOT), str(missing))
 
 
-def cmd_webhook(path, from_version, reason_word):
+def webhook_records(path):
     with open(path, encoding="utf-8") as f:
-        bodies = [json.loads(l) for l in f if l.strip()]
-    check(len(bodies) == 1, "webhook: exactly one JSON notification received", str(len(bodies)))
-    if bodies:
-        b = bodies[0]
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def cmd_webhook(path, from_version, reason_word):
+    recs = webhook_records(path)
+    check(len(recs) == 1, "webhook: exactly one JSON notification received", str(len(recs)))
+    if recs:
+        b = recs[0]["body"]
         check(all(k in b for k in ("what", "from_version", "to_version", "reason", "strategy")),
               "webhook: body says what rolled back, from/to which version and why")
         check(b.get("from_version") == from_version, "webhook: from_version is the failed image", str(b.get("from_version")))
         check(reason_word in b.get("reason", ""), "webhook: reason mentions %s" % reason_word, b.get("reason", ""))
+
+
+def _hmac_b64(key, msg):
+    import base64, hashlib, hmac
+    return base64.b64encode(hmac.new(key.encode(), msg.encode(), hashlib.sha256).digest()).decode()
+
+
+def _recent(ts, unit):
+    import time
+    try:
+        return abs(int(ts) / unit - time.time()) < 3600
+    except (TypeError, ValueError):
+        return False
+
+
+def _slack_mrkdwn_ok(text):
+    """Slack mrkdwn: &, < and > must arrive as &amp; &lt; &gt; (a bare < starts a link)."""
+    return isinstance(text, str) and "<" not in text and ">" not in text and \
+        re.search(r"&(?!amp;|lt;|gt;)", text) is None
+
+
+def _check_slack(t, b):
+    check(set(b) <= {"text", "blocks"} and isinstance(b.get("text"), str) and 0 < len(b["text"]) <= 40000,
+          "%s: incoming-webhook body {text, blocks}, text is the notification line" % t, str(sorted(b)))
+    blocks = b.get("blocks")
+    if not check(isinstance(blocks, list) and 0 < len(blocks) <= 50, "%s: 1-50 blocks" % t):
+        return
+    ok, mrkdwn = True, [b["text"]]
+    for blk in blocks:
+        kind = blk.get("type")
+        if kind == "header":
+            txt = blk.get("text") or {}
+            ok = ok and txt.get("type") == "plain_text" and 0 < len(txt.get("text", "")) <= 150
+        elif kind == "section":
+            if "text" in blk:
+                ok = ok and blk["text"].get("type") == "mrkdwn" and len(blk["text"].get("text", "")) <= 3000
+                mrkdwn.append(blk["text"].get("text"))
+            fields = blk.get("fields", [])
+            ok = ok and ("text" in blk or fields) and len(fields) <= 10
+            for fld in fields:
+                ok = ok and fld.get("type") in ("mrkdwn", "plain_text") and len(fld.get("text", "")) <= 2000
+                mrkdwn.append(fld.get("text"))
+        elif kind == "context":
+            els = blk.get("elements", [])
+            ok = ok and 0 < len(els) <= 10 and all(e.get("type") in ("mrkdwn", "plain_text", "image") for e in els)
+            mrkdwn += [e.get("text") for e in els if e.get("type") == "mrkdwn"]
+        elif kind != "divider":
+            ok = False
+    check(ok, "%s: blocks are header/section/context/divider within Slack's size limits" % t)
+    check(all(_slack_mrkdwn_ok(x) for x in mrkdwn), "%s: &, <, > escaped in every mrkdwn text" % t)
+
+
+def _check_dingtalk(t, rec, secret):
+    b = rec["body"]
+    md = b.get("markdown") or {}
+    check(b.get("msgtype") == "markdown" and isinstance(md.get("title"), str) and md["title"]
+          and isinstance(md.get("text"), str) and md["text"],
+          "%s: {msgtype: markdown, markdown: {title, text}}" % t, json.dumps(b)[:200])
+    check("xredline" in md.get("title", ""), "%s: title carries the keyword xredline (keyword-secured robots)" % t)
+    q = rec.get("query") or {}
+    if secret:
+        ts, sign = (q.get("timestamp") or [""])[0], (q.get("sign") or [""])[0]
+        check(_recent(ts, 1000.0), "%s: signed: timestamp query parameter in ms, within the hour" % t, ts)
+        check(bool(sign) and sign == _hmac_b64(secret, "%s\n%s" % (ts, secret)),
+              "%s: signed: sign = base64(HmacSHA256(secret, timestamp\\nsecret))" % t)
+        check((q.get("access_token") or [""])[0] == "t0k3n", "%s: signed: the URL's own access_token kept" % t)
+    else:
+        check("sign" not in q, "%s: unsigned without XREDLINE_NOTIFY_SECRET" % t)
+
+
+def _check_wecom(t, b):
+    md = b.get("markdown") or {}
+    content = md.get("content")
+    check(b.get("msgtype") == "markdown" and isinstance(content, str) and content,
+          "%s: {msgtype: markdown, markdown: {content}}" % t, json.dumps(b)[:200])
+    check(isinstance(content, str) and len(content.encode("utf-8")) <= 4096, "%s: content within 4096 bytes" % t)
+    check(isinstance(content, str) and all(c in ("info", "comment", "warning")
+                                           for c in re.findall(r'<font color="([^"]*)">', content)),
+          "%s: only the font colours WeCom knows (info, comment, warning)" % t)
+
+
+def _check_feishu(t, b, secret):
+    kind = b.get("msg_type")
+    if kind == "text":
+        check(isinstance((b.get("content") or {}).get("text"), str), "%s: {msg_type: text, content: {text}}" % t)
+    else:
+        card = b.get("card") or {}
+        title = ((card.get("header") or {}).get("title")) or {}
+        els = card.get("elements")
+        check(kind == "interactive" and title.get("tag") == "plain_text" and title.get("content")
+              and isinstance(els, list) and els,
+              "%s: {msg_type: interactive, card: {header: {title}, elements}}" % t, json.dumps(b)[:200])
+        ok = isinstance(els, list)
+        for e in els or []:
+            ok = ok and e.get("tag") in ("div", "note", "hr", "markdown", "action", "img")
+            if e.get("tag") == "div":
+                texts = ([e["text"]] if "text" in e else []) + [f.get("text") or {} for f in e.get("fields", [])]
+                ok = ok and bool(texts) and all(x.get("tag") in ("lark_md", "plain_text") and isinstance(x.get("content"), str)
+                                                for x in texts)
+        check(ok, "%s: card elements are div/note with lark_md or plain_text texts" % t)
+    if secret:
+        ts = b.get("timestamp")
+        check(isinstance(ts, str) and _recent(ts, 1.0), "%s: signed: timestamp in seconds (a string), within the hour" % t, str(ts))
+        check(b.get("sign") == _hmac_b64("%s\n%s" % (ts, secret), ""),
+              "%s: signed: sign = base64(HmacSHA256(key = timestamp\\nsecret, message = \"\"))" % t)
+    else:
+        check("sign" not in b, "%s: unsigned without XREDLINE_NOTIFY_SECRET" % t)
+
+
+def cmd_notify_body(fmt, path, must_mention, secret):
+    """One notification in FORMAT was received; its body has the shape that receiver documents
+    and shows MUST_MENTION (the reason, or what rolled back)."""
+    t = "notify --format %s%s" % (fmt, " (signed)" if secret else "")
+    recs = webhook_records(path)
+    if not check(len(recs) == 1, "%s: exactly one POST received" % t, str(len(recs))):
+        return
+    rec = recs[0]
+    b = rec["body"]
+    if not check("__invalid_json__" not in b, "%s: body is valid JSON" % t, str(b)[:200]):
+        return
+    check((rec.get("content_type") or "").startswith("application/json"), "%s: Content-Type application/json" % t)
+    shown = json.dumps(b, ensure_ascii=False)
+    escaped = must_mention.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    check(json.dumps(must_mention, ensure_ascii=False)[1:-1] in shown or
+          (fmt == "slack" and json.dumps(escaped, ensure_ascii=False)[1:-1] in shown),
+          "%s: the message shows %r" % (t, must_mention))
+    if fmt == "json":
+        check(all(k in b for k in ("event", "what", "from_version", "to_version", "reason", "strategy", "timestamp")),
+              "%s: the generic event {event, what, from_version, to_version, reason, strategy, ...}" % t)
+    elif fmt == "slack":
+        _check_slack(t, b)
+    elif fmt == "dingtalk":
+        _check_dingtalk(t, rec, secret)
+    elif fmt == "wecom":
+        _check_wecom(t, b)
+    elif fmt == "feishu":
+        _check_feishu(t, b, secret)
+    else:
+        out("FAIL", "%s: unknown format" % t)
 
 
 def cmd_drain():
