@@ -312,12 +312,17 @@ def cmd_compose(resolved_dir):
           "compose.yaml: app read-only root filesystem, capabilities dropped")
     profiles = {p for s in svcs.values() for p in (s.get("profiles") or [])}
     check({"monitoring", "logging"} <= profiles, "compose.yaml: optional monitoring and logging profiles", str(profiles))
-    mounts = json.dumps([svcs.get(s, {}).get("volumes") for s in ("prometheus", "grafana", "logstash", "filebeat")])
-    for target in ("deploy/prometheus/prometheus.yml", "deploy/prometheus/rules", "deploy/grafana/",
+    mounts = json.dumps([svcs.get(s, {}).get("volumes") for s in ("prometheus", "alertmanager", "grafana", "logstash", "filebeat")])
+    for target in ("deploy/prometheus/prometheus.yml", "deploy/prometheus/rules", "deploy/alertmanager/alertmanager.yml",
+                   "deploy/alertmanager/templates", "deploy/grafana/",
                    "deploy/logging/logstash/pipeline", "deploy/logging/filebeat/filebeat.docker.yml"):
         check(target in mounts, "compose.yaml: profile mounts %s" % target)
+    check("monitoring" in (svcs.get("alertmanager", {}).get("profiles") or []) and
+          "alertmanager" in (svcs.get("prometheus", {}).get("depends_on") or {}),
+          "compose.yaml: Alertmanager in the monitoring profile, started before Prometheus")
     for target in ("deploy/logging/logstash/pipeline", "deploy/logging/filebeat/filebeat.docker.yml",
-                   "deploy/logging/logstash/config/logstash.yml"):
+                   "deploy/logging/logstash/config/logstash.yml", "deploy/alertmanager/alertmanager.yml",
+                   "deploy/alertmanager/templates"):
         check(os.path.exists(os.path.join(ROOT, target)), "compose.yaml: mounted %s exists" % target)
 
     dev = docs["compose.dev.yaml"]["services"]
