@@ -672,7 +672,7 @@ def cmd_k8s_cluster(overlay, rendered):
     for svc_name, names in sorted(members.items()):
         resolved = {d["metadata"]["name"] for d in deps if service_selects(services[svc_name], d)}
         check(resolved == names, "%s: service/%s resolves to exactly the pods that look it up %s"
-              % (tag, svc_name, sorted(names)), "it also selects %s" % sorted(resolved - names))
+              % (tag, svc_name, sorted(names)), "it resolves to %s" % sorted(resolved))
         cnames = {cluster_name[n] for n in names}
         check(len(cnames) == 1, "%s: pods of service/%s share one cluster.name %s" % (tag, svc_name, sorted(cnames)))
     all_names = [next(iter({cluster_name[n] for n in names})) for names in members.values()]
