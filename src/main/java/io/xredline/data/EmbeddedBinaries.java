@@ -67,11 +67,10 @@ public final class EmbeddedBinaries {
 
   /** Platforms whose PostgreSQL archive and Redis executable are both in this jar. */
   List<String> carried() {
-    List<String> ids = new ArrayList<>();
-    Arrays.stream(EmbeddedPlatform.values())
+    return Arrays.stream(EmbeddedPlatform.values())
         .filter(p -> resources.apply(p.postgresArchive()) != null && resources.apply(p.redisExecutable()) != null)
-        .forEach(p -> ids.add(p.id()));
-    return ids;
+        .map(EmbeddedPlatform::id)
+        .toList();
   }
 
   private static String instead(boolean postgres, boolean redis) {
