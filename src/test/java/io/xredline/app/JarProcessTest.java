@@ -133,6 +133,24 @@ class JarProcessTest {
   }
 
   @Test
+  @DisplayName("SIGTERM during start-up: the start finishes, the service drains and exits 0 (not 143)")
+  void sigtermWhileStarting(@TempDir Path dir) throws Exception {
+    String db = TestBackends.freshDatabase("termstart");
+    try (ServiceProcess p = ServiceProcess.start(dir, Map.of(
+        "XREDLINE_DATA__DATABASE__URL", db,
+        "XREDLINE_DATA__REDIS__URL", TestBackends.redisUrl()))) {
+      // logged by Application.start, which runs after Main installed its handlers: the signal
+      // below lands inside the start-up, before readiness
+      Eventually.within(READY, "the start-up line", () -> p.stdout().contains("xredline starting"));
+      p.sigterm();
+      assertThat(p.awaitExit(Duration.ofSeconds(90))).as(p.stdout()).isZero();
+      assertThat(p.stdout()).contains("\"stopped\"");
+    } finally {
+      TestBackends.dropDatabase(db);
+    }
+  }
+
+  @Test
   @DisplayName("SIGTERM: readiness DOWN first, in-flight HTTP and gRPC requests finish, then exit 0")
   void gracefulDrain(@TempDir Path dir) throws Exception {
     String db = TestBackends.freshDatabase("drain");
