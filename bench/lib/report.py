@@ -22,19 +22,25 @@ def load(path):
     return rows
 
 
+def cpu(r):
+    """The server's own CPU (user + system, /proc) per request during the measured run."""
+    return f"{r['server_cpu_us'] / r['requests']:.0f}" if r.get("server_cpu_us") is not None and r["requests"] else "—"
+
+
 def table(rows):
     by = {(r["route"], r["server"]): r for r in rows}
     servers = [s for s in SERVERS if any(r["server"] == s for r in rows)]
     head = ["route"]
     for s in servers:
-        head += [f"{s} rps", f"{s} p50 ms", f"{s} p99 ms"]
+        head += [f"{s} rps", f"{s} p50 ms", f"{s} p99 ms", f"{s} CPU µs/req"]
     head += ["ratio rps xredline/bare", "ratio p99 xredline/bare", "load avg (per server)", "errors"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for route in [r for r in ROUTES if any(x["route"] == r for x in rows)]:
         cells = [ROUTES[route]]
         for s in servers:
             r = by.get((route, s))
-            cells += ["—"] * 3 if r is None else [f"{r['rps']:,.0f}", f"{r['p50_us'] / 1000:.2f}", f"{r['p99_us'] / 1000:.2f}"]
+            cells += ["—"] * 4 if r is None else [f"{r['rps']:,.0f}", f"{r['p50_us'] / 1000:.2f}", f"{r['p99_us'] / 1000:.2f}",
+                                                  cpu(r)]
         x, b = by.get((route, "xredline")), by.get((route, "bare"))
         if x and b:
             cells += [f"**{x['rps'] / b['rps']:.2f}**", f"{x['p99_us'] / max(b['p99_us'], 1):.2f}"]
@@ -83,8 +89,10 @@ def main():
     md, png = sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else ""
     first = rows[0] if rows else {}
     text = (f"## scripts/bench http, run {first.get('run', '?')}\n\n{table(rows)}\n\n"
-            "rps = requests / measured seconds; p50/p99 from wrk's latency histogram; "
-            "ratio > 1 means xredline is faster (rps) or slower (p99) than bare.\n")
+            "rps = requests / measured seconds; p50/p99 from wrk's latency histogram; CPU µs/req = the "
+            "server process's user + system CPU during the measured run / requests (PostgreSQL and Redis "
+            "not included); ratio > 1 means xredline is faster (rps) or slower (p99) than bare. "
+            "Load avg = 1-minute load average just before each measured run.\n")
     with open(md, "w") as f:
         f.write(text)
     if png:
