@@ -2,6 +2,7 @@
 and a PNG chart (rps and p99 per route, every server) from the wrk JSON lines of one run.
 
 usage: report.py RESULTS.jsonl OUT.md [OUT.png]   (no PNG path, or no matplotlib: table only)
+       report.py --summary OUT.md RESULTS.jsonl...  (several runs: ratio per run and the median)
 """
 import json
 import sys
@@ -84,7 +85,36 @@ def chart(rows, png):
     fig.savefig(png, dpi=110)
 
 
+def summary(out, paths):
+    runs = [load(p) for p in paths]
+    lines = ["| route | " + " | ".join(f"run {r[0]['run']} (load)" for r in runs if r) + " | median ratio |",
+             "|---|" + "---|" * (len(runs) + 1)]
+    for route in ROUTES:
+        cells, ratios = [], []
+        for rows in runs:
+            by = {(r["route"], r["server"]): r for r in rows}
+            x, b = by.get((route, "xredline")), by.get((route, "bare"))
+            if x and b:
+                ratio = x["rps"] / b["rps"]
+                ratios.append(ratio)
+                cells.append(f"{x['rps']:,.0f} / {b['rps']:,.0f} = **{ratio:.2f}** ({x['loadavg'].split()[0]})")
+            else:
+                cells.append("—")
+        if ratios:
+            median = sorted(ratios)[len(ratios) // 2] if len(ratios) % 2 else \
+                sum(sorted(ratios)[len(ratios) // 2 - 1:len(ratios) // 2 + 1]) / 2
+            lines.append(f"| {ROUTES[route]} | " + " | ".join(cells) + f" | **{median:.2f}** |")
+    text = ("## scripts/bench http: xredline rps / bare rps per run, and the median\n\n" + "\n".join(lines)
+            + "\n\n(load) = 1-minute load average before xredline's measured run.\n")
+    with open(out, "w") as f:
+        f.write(text)
+    print(text)
+
+
 def main():
+    if sys.argv[1] == "--summary":
+        summary(sys.argv[2], sys.argv[3:])
+        return
     rows = load(sys.argv[1])
     md, png = sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else ""
     first = rows[0] if rows else {}
