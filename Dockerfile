@@ -3,6 +3,11 @@
 # xredline production image (multi-stage).
 #
 #   docker build -t xredline:$(git rev-parse --short HEAD) .
+#   docker buildx build --platform linux/amd64,linux/arm64 -t registry.example.com/xredline:1.4.2 --push .
+#
+# Behind a firewall or far from the public registries (docs/deployment.md#building-the-image):
+#   --build-arg MAVEN_MIRROR=https://nexus.example.com/repository/maven-public/
+#   --build-arg NPM_REGISTRY=https://nexus.example.com/repository/npm/
 #
 # Base images are build arguments so a team can switch distributions without editing this file.
 # Default: openEuler 24.03 LTS with its own OpenJDK 17 / Maven / Node.js packages (the seed's choice).
@@ -27,6 +32,15 @@ ARG RUNTIME_IMAGE=openeuler/openeuler:24.03-lts
 # Stage 1: backend (JDK 17 + Maven)
 # ---------------------------------------------------------------------------------------------
 FROM ${BUILD_IMAGE} AS backend
+# A Maven repository every download goes through (a Nexus/Artifactory group, a regional mirror of
+# Maven Central); empty = Maven Central directly.
+ARG MAVEN_MIRROR=
+# Set by BuildKit/buildx from --platform (amd64, arm64, ...); empty with the classic builder,
+# where the stage runs on the host's own architecture.
+ARG TARGETARCH
+# Embedded PostgreSQL/Redis binaries kept in the jar (pom.xml embedded.platforms); empty = the
+# target architecture's only. prod refuses embedded servers, so `none` is fine for prod-only images.
+ARG EMBEDDED_PLATFORMS=
 RUN set -eu; \
     if command -v javac >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then exit 0; fi; \
     if command -v dnf >/dev/null 2>&1; then \
@@ -36,6 +50,34 @@ RUN set -eu; \
         && rm -rf /var/lib/apt/lists/*; \
     else echo "no dnf or apt-get in BUILD_IMAGE; pick a base with JDK 17 and Maven" >&2; exit 1; fi
 WORKDIR /src
+# Maven reads neither --build-arg MAVEN_OPTS nor the HTTPS_PROXY variables that dnf, apt and npm
+# follow, so both the mirror and Docker's predefined proxy arguments (HTTPS_PROXY, HTTP_PROXY,
+# NO_PROXY) become this stage's Maven user settings. mirrorOf *: nothing bypasses the mirror.
+# Only URLs are taken: credentials belong in the repository manager or the proxy's allow-list,
+# never in an image layer.
+RUN set -eu; \
+    proxy="${HTTPS_PROXY:-${https_proxy:-${HTTP_PROXY:-${http_proxy:-}}}}"; \
+    if [ -z "${MAVEN_MIRROR}" ] && [ -z "${proxy}" ]; then exit 0; fi; \
+    mkdir -p "${HOME:-/root}/.m2"; \
+    { \
+        printf '<settings>'; \
+        if [ -n "${MAVEN_MIRROR}" ]; then \
+            printf '<mirrors><mirror><id>build-mirror</id><mirrorOf>*</mirrorOf><url>%s</url></mirror></mirrors>' "${MAVEN_MIRROR}"; \
+        fi; \
+        if [ -n "${proxy}" ]; then \
+            hostport="${proxy#*://}"; hostport="${hostport%%/*}"; hostport="${hostport##*@}"; \
+            case "${hostport}" in *:*) host="${hostport%:*}"; port="${hostport##*:}" ;; *) host="${hostport}"; port=80 ;; esac; \
+            skip="$(printf '%s' "${NO_PROXY:-${no_proxy:-}}" | tr ',' '|')"; \
+            printf '<proxies>'; \
+            for protocol in http https; do \
+                printf '<proxy><id>build-%s</id><active>true</active><protocol>%s</protocol><host>%s</host><port>%s</port><nonProxyHosts>%s</nonProxyHosts></proxy>' \
+                    "${protocol}" "${protocol}" "${host}" "${port}" "${skip}"; \
+            done; \
+            printf '</proxies>'; \
+        fi; \
+        printf '</settings>\n'; \
+    } > "${HOME:-/root}/.m2/settings.xml"; \
+    echo "Maven settings: mirror ${MAVEN_MIRROR:-none}, proxy ${host:-none}:${port:-}"
 # Dependency layer: only pom.xml is copied first, so editing code reuses this layer and Maven does
 # not download the world again. go-offline misses a few lazily resolved plugin artefacts (protoc,
 # surefire providers); the package step below fetches those, which is why it is not run with -o.
@@ -43,8 +85,18 @@ COPY pom.xml ./
 RUN mvn -B -ntp -q dependency:go-offline
 COPY conf/ conf/
 COPY src/ src/
-# Tests ran in CI (scripts/test) before the image is built; the image build only packages.
-RUN mvn -B -ntp -q -DskipTests package && test -s target/xredline.jar
+# Tests ran in CI (scripts/test) before the image is built; the image build only packages, with
+# the embedded binaries of the image's own architecture only (the default jar carries five
+# platforms' worth, ~100 MB more).
+RUN set -eu; \
+    arch="${TARGETARCH:-$(uname -m)}"; \
+    case "${arch}" in \
+        amd64|x86_64) platforms=linux-amd64 ;; \
+        arm64|aarch64) platforms=linux-arm64 ;; \
+        *) platforms=none ;; \
+    esac; \
+    mvn -B -ntp -q -DskipTests -Dembedded.platforms="${EMBEDDED_PLATFORMS:-${platforms}}" package; \
+    test -s target/xredline.jar
 
 # ---------------------------------------------------------------------------------------------
 # Stage 2: frontend (Node.js + npm). Its own stage so it builds in parallel with the backend and
@@ -52,6 +104,9 @@ RUN mvn -B -ntp -q -DskipTests package && test -s target/xredline.jar
 # frontend's engines field wants.
 # ---------------------------------------------------------------------------------------------
 FROM ${FRONTEND_IMAGE} AS frontend
+# The npm registry to install from (a mirror or a private registry). npm swaps the public host in
+# package-lock.json's resolved URLs for this one (its replace-registry-host default).
+ARG NPM_REGISTRY=https://registry.npmjs.org/
 RUN set -eu; \
     if command -v npm >/dev/null 2>&1; then exit 0; fi; \
     if command -v dnf >/dev/null 2>&1; then \
@@ -63,7 +118,11 @@ RUN set -eu; \
 WORKDIR /src/frontend
 # Same layering as Maven: the lock file alone decides whether npm ci runs again.
 COPY frontend/package.json frontend/package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Fail here, in one line naming the versions, when the base's Node.js is older than
+# package.json's engines.node wants (not halfway through vite); the same check scripts/run uses.
+COPY scripts/lib/node-engines.cjs /usr/local/lib/xredline/node-engines.cjs
+RUN node /usr/local/lib/xredline/node-engines.cjs package.json
+RUN npm ci --no-audit --no-fund --registry="${NPM_REGISTRY}"
 COPY frontend/ ./
 RUN npm run build && test -d dist
 

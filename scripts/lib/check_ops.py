@@ -17,6 +17,10 @@ PROBES = {"livenessProbe": "/healthz/live", "readinessProbe": "/healthz/ready",
           "startupProbe": "/healthz/startup"}
 # XREDLINE_* names the config loader reads directly, not as XREDLINE_<PATH> overrides.
 SPECIAL_ENV = {"XREDLINE_ENV", "XREDLINE_CONFIG"}
+# XREDLINE_* names read by the launcher itself (CONTRACT §13), not by the config loader.
+LAUNCHER_ENV = {"XREDLINE_ROLES": "node roles (--roles)"}
+# The roles a node can take (CONTRACT §13); no XREDLINE_ROLES means all of them.
+ROLES = ("http", "grpc", "auth", "greeter", "audit", "health")
 # Env names given to the dev toolbox container for its own tooling, not to the service.
 TOOLING_ENV = {"JAVA_DEBUG_OPTS": "JDWP flags for `java $JAVA_DEBUG_OPTS -jar` in the dev container",
                "AUTHORIZED_KEYS_FILE": "dev container sshd entrypoint",
@@ -111,6 +115,12 @@ def check_env_names(names, where):
             out("PASS", "%s: %s is tooling, not service config (%s)" % (where, n, TOOLING_ENV[n]))
         elif n in SPECIAL_ENV:
             out("PASS", "%s: %s is read by the config loader" % (where, n))
+        elif n in LAUNCHER_ENV:
+            if java_source_mentions('"%s"' % n):
+                out("PASS", "%s: %s is read by the launcher (%s)" % (where, n, LAUNCHER_ENV[n]))
+            else:
+                out("SKIP", "%s: %s (%s) is not read by src/main/java yet; until it is, every pod runs every role"
+                    % (where, n, LAUNCHER_ENV[n]))
         elif n.startswith("XREDLINE_"):
             if "__" not in n:
                 out("FAIL", "%s: %s has no '__' so the loader ignores it (XREDLINE_<A>__<B>)" % (where, n))
@@ -302,12 +312,17 @@ def cmd_compose(resolved_dir):
           "compose.yaml: app read-only root filesystem, capabilities dropped")
     profiles = {p for s in svcs.values() for p in (s.get("profiles") or [])}
     check({"monitoring", "logging"} <= profiles, "compose.yaml: optional monitoring and logging profiles", str(profiles))
-    mounts = json.dumps([svcs.get(s, {}).get("volumes") for s in ("prometheus", "grafana", "logstash", "filebeat")])
-    for target in ("deploy/prometheus/prometheus.yml", "deploy/prometheus/rules", "deploy/grafana/",
+    mounts = json.dumps([svcs.get(s, {}).get("volumes") for s in ("prometheus", "alertmanager", "grafana", "logstash", "filebeat")])
+    for target in ("deploy/prometheus/prometheus.yml", "deploy/prometheus/rules", "deploy/alertmanager/alertmanager.yml",
+                   "deploy/alertmanager/templates", "deploy/grafana/",
                    "deploy/logging/logstash/pipeline", "deploy/logging/filebeat/filebeat.docker.yml"):
         check(target in mounts, "compose.yaml: profile mounts %s" % target)
+    check("monitoring" in (svcs.get("alertmanager", {}).get("profiles") or []) and
+          "alertmanager" in (svcs.get("prometheus", {}).get("depends_on") or {}),
+          "compose.yaml: Alertmanager in the monitoring profile, started before Prometheus")
     for target in ("deploy/logging/logstash/pipeline", "deploy/logging/filebeat/filebeat.docker.yml",
-                   "deploy/logging/logstash/config/logstash.yml"):
+                   "deploy/logging/logstash/config/logstash.yml", "deploy/alertmanager/alertmanager.yml",
+                   "deploy/alertmanager/templates"):
         check(os.path.exists(os.path.join(ROOT, target)), "compose.yaml: mounted %s exists" % target)
 
     dev = docs["compose.dev.yaml"]["services"]
@@ -388,10 +403,18 @@ def cmd_k8s(overlay, rendered, uid):
             check(pr.get("path") == path, "%s: %s path is %s" % (t, probe, path), str(pr.get("path")))
             check(port_number(c, pr.get("port")) == 8000, "%s: %s targets the HTTP port" % (t, probe))
         ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
-        check(ports.get("http") == 8000 and ports.get("grpc") == 9000, "%s: container ports http 8000, grpc 9000" % t, str(ports))
-        if conf_dir():
-            check(ports.get("http") == http_conf and ports.get("grpc") == grpc_conf,
-                  "%s: container ports match conf (%s/%s)" % (t, http_conf, grpc_conf), str(ports))
+        roles = pod_roles(c)
+        if roles is None or "grpc" in roles:
+            check(ports.get("http") == 8000 and ports.get("grpc") == 9000, "%s: container ports http 8000, grpc 9000" % t, str(ports))
+            if conf_dir():
+                check(ports.get("http") == http_conf and ports.get("grpc") == grpc_conf,
+                      "%s: container ports match conf (%s/%s)" % (t, http_conf, grpc_conf), str(ports))
+        else:
+            # A node without the grpc role opens no gRPC listener; probes and /metrics stay on HTTP.
+            check(ports.get("http") == 8000 and "grpc" not in ports,
+                  "%s: roles %s: container port http 8000 and no grpc port" % (t, ",".join(roles)), str(ports))
+            if conf_dir():
+                check(ports.get("http") == http_conf, "%s: container port http matches conf (%s)" % (t, http_conf), str(ports))
         grace = pod.get("terminationGracePeriodSeconds", 30)
         pre = (((c.get("lifecycle") or {}).get("preStop") or {}).get("exec") or {}).get("command") or []
         pre_sleep = int(pre[1]) if len(pre) == 2 and pre[0] == "sleep" else 0
@@ -477,17 +500,315 @@ def cmd_k8s(overlay, rendered, uid):
                   "%s: no HPA on the canary (the script sizes it)" % tag)
 
 
+# ---------------------------------------------------------------------------------------------
+# Kubernetes: Hazelcast discovery (env vs. rendered Services) and NetworkPolicies
+# ---------------------------------------------------------------------------------------------
+# Which Deployments form one Hazelcast cluster in each rendering: the intent the overlays'
+# comments document. Colours and tracks stay apart (a canary never serves stable's bus
+# requests); edge and auth pods share one cluster, or the edge could not reach a capability.
+CLUSTER_INTENT = {
+    "rolling": [["xredline"]],
+    "blue-green": [["xredline-blue"], ["xredline-green"]],
+    "blue-green/blue": [["xredline-blue"]],
+    "blue-green/green": [["xredline-green"]],
+    "canary": [["xredline"], ["xredline-canary"]],
+    "canary/stable": [["xredline"]],
+    "canary/canary": [["xredline-canary"]],
+    "roles": [["xredline-auth", "xredline-edge"]],
+}
+
+
+def env_map(container):
+    """name -> literal value (None when it comes from valueFrom)."""
+    return {e["name"]: e.get("value") for e in container.get("env", [])}
+
+
+def env_name(path):
+    return "XREDLINE_" + path.upper().replace(".", "__")
+
+
+def effective(container, path, default):
+    """A key's value in the pod: the XREDLINE_<PATH> env override, else conf/ (base + prod)."""
+    env = env_map(container)
+    if env.get(env_name(path)) is not None:
+        return env[env_name(path)]
+    return conf_value(path, default) if conf_dir() else default
+
+
+def pod_roles(container):
+    """The roles a pod runs (tuple), or None for all of them (no XREDLINE_ROLES)."""
+    v = env_map(container).get("XREDLINE_ROLES")
+    return None if v is None else tuple(r.strip() for r in v.split(",") if r.strip())
+
+
+def service_dns_path():
+    """The dotted key the service reads the headless Service's DNS name from. CONTRACT §13 names
+    cluster.kubernetes.service_dns; the code may still read cluster.kubernetes_service_dns."""
+    node = (load_conf("config.yaml") or {}).get("cluster") or {}
+    if isinstance(node.get("kubernetes"), dict) and "service_dns" in node["kubernetes"]:
+        return "cluster.kubernetes.service_dns"
+    if "kubernetes_service_dns" in node:
+        return "cluster.kubernetes_service_dns"
+    return None
+
+
+def selector_matches(selector, labels):
+    """A LabelSelector (matchLabels + matchExpressions) against a label set. An empty selector
+    matches everything, as in Kubernetes."""
+    selector = selector or {}
+    for k, v in (selector.get("matchLabels") or {}).items():
+        if labels.get(k) != v:
+            return False
+    for e in selector.get("matchExpressions") or []:
+        k, op, vals = e.get("key"), e.get("operator"), e.get("values") or []
+        if op == "In" and labels.get(k) not in vals:
+            return False
+        if op == "NotIn" and labels.get(k) in vals:
+            return False
+        if op == "Exists" and k not in labels:
+            return False
+        if op == "DoesNotExist" and k in labels:
+            return False
+    return True
+
+
+def service_selects(service, dep):
+    sel = service["spec"].get("selector") or {}
+    labels = dep["spec"]["template"]["metadata"].get("labels") or {}
+    return bool(sel) and all(labels.get(k) == v for k, v in sel.items())
+
+
+def split_dns(value):
+    """'svc', 'svc.ns', 'svc.ns.svc' or 'svc.ns.svc.<cluster domain>' -> (svc, ns or None)."""
+    parts = value.split(".")
+    if len(parts) == 1:
+        return parts[0], None
+    if len(parts) == 2 or parts[2] == "svc":
+        return parts[0], parts[1]
+    return value, None
+
+
+def network_parameters():
+    path = os.path.join(ROOT, "deploy", "k8s", "base", "network-policy.env")
+    params = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                k, v = line.split("=", 1)
+                params[k.strip()] = v.strip()
+    return params
+
+
+def namespace_source(selector, params):
+    """Which parameterised namespace a namespaceSelector names: 'ingress', 'monitoring' or None."""
+    pairs = set((selector.get("matchLabels") or {}).items())
+    for e in selector.get("matchExpressions") or []:
+        if e.get("operator") == "In" and len(e.get("values") or []) == 1:
+            pairs.add((e["key"], e["values"][0]))
+    if len(pairs) != 1:
+        return None
+    for kind in ("INGRESS", "MONITORING"):
+        if pairs == {(params.get(kind + "_NAMESPACE_LABEL"), params.get(kind + "_NAMESPACE"))}:
+            return kind.lower()
+    return None
+
+
+def cmd_k8s_cluster(overlay, rendered):
+    """For one rendering: every pod's Hazelcast DNS name is a headless Service that resolves to
+    exactly the pods of its cluster; the clusters are the documented ones; NetworkPolicies admit
+    the cluster ports only from the same cluster and the serving ports only from the
+    parameterised ingress/monitoring namespaces, on the ports conf/ configures."""
+    with open(rendered, encoding="utf-8") as f:
+        docs = [d for d in yaml.safe_load_all(f) if d]
+    tag = "k8s/%s" % overlay
+    deps = [d for d in docs if d["kind"] == "Deployment"]
+    services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
+    policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
+    if conf_dir() is None:
+        out("SKIP", "%s: cluster env not checked, conf/config.yaml does not exist yet" % tag)
+        return
+    dns_path = service_dns_path()
+    if not check(dns_path is not None, "%s: conf/config.yaml has a Kubernetes service-DNS key under cluster" % tag):
+        return
+    dns_env = env_name(dns_path)
+    stale_env = {"cluster.kubernetes.service_dns": "XREDLINE_CLUSTER__KUBERNETES_SERVICE_DNS",
+                 "cluster.kubernetes_service_dns": "XREDLINE_CLUSTER__KUBERNETES__SERVICE_DNS"}[dns_path]
+
+    cluster_of = {}       # deployment name -> headless Service name
+    cluster_name = {}     # deployment name -> cluster.name in the pod
+    for d in deps:
+        name, ns = d["metadata"]["name"], d["metadata"].get("namespace")
+        c = d["spec"]["template"]["spec"]["containers"][0]
+        env = env_map(c)
+        t = "%s %s" % (tag, name)
+        if str(effective(c, "cluster.enabled", False)).lower() != "true":
+            out("PASS", "%s: not clustered (cluster.enabled false); no discovery to check" % t)
+            continue
+        check(stale_env not in env, "%s: does not set %s, which the service does not read (conf key: %s)"
+              % (t, stale_env, dns_path))
+        value = env.get(dns_env)
+        if not check(bool(value), "%s: clustered pods set %s (%s)" % (t, dns_env, dns_path)):
+            continue
+        svc_name, svc_ns = split_dns(value)
+        check(svc_ns in (None, ns), "%s: %s=%s names a Service in its own namespace %s" % (t, dns_env, value, ns))
+        svc = services.get(svc_name)
+        if not check(svc is not None, "%s: %s=%s is a rendered Service" % (t, dns_env, value),
+                     "services: %s" % sorted(services)):
+            continue
+        spec = svc["spec"]
+        check(spec.get("clusterIP") == "None" and spec.get("publishNotReadyAddresses") is True,
+              "%s: service/%s is headless and publishes not-ready pods" % (t, svc_name))
+        hz = int(effective(c, "cluster.port", 5701))
+        check(any(p.get("port") == hz and port_number(c, p.get("targetPort")) == hz for p in spec.get("ports", [])),
+              "%s: service/%s serves the Hazelcast port %s on the pods" % (t, svc_name, hz))
+        check(service_selects(svc, d), "%s: service/%s selects this Deployment's pods" % (t, svc_name))
+        cluster_of[name] = svc_name
+        cluster_name[name] = str(effective(c, "cluster.name", "xredline"))
+
+    members = {}
+    for dep_name, svc_name in cluster_of.items():
+        members.setdefault(svc_name, set()).add(dep_name)
+    for svc_name, names in sorted(members.items()):
+        resolved = {d["metadata"]["name"] for d in deps if service_selects(services[svc_name], d)}
+        check(resolved == names, "%s: service/%s resolves to exactly the pods that look it up %s"
+              % (tag, svc_name, sorted(names)), "it resolves to %s" % sorted(resolved))
+        cnames = {cluster_name[n] for n in names}
+        check(len(cnames) == 1, "%s: pods of service/%s share one cluster.name %s" % (tag, svc_name, sorted(cnames)))
+    all_names = [next(iter({cluster_name[n] for n in names})) for names in members.values()]
+    check(len(all_names) == len(set(all_names)), "%s: each cluster has its own cluster.name %s" % (tag, sorted(all_names)))
+    got = sorted(sorted(v) for v in members.values())
+    want = sorted(sorted(v) for v in CLUSTER_INTENT.get(overlay, []))
+    check(overlay in CLUSTER_INTENT and got == want, "%s: Hazelcast clusters are the documented ones %s" % (tag, want),
+          "rendered: %s" % got)
+
+    check_roles(tag, deps, cluster_of)
+    check_network_policies(tag, deps, policies, cluster_of)
+
+
+def check_roles(tag, deps, cluster_of):
+    clusters = {}
+    for d in deps:
+        c = d["spec"]["template"]["spec"]["containers"][0]
+        roles = pod_roles(c)
+        if roles is None:
+            clusters.setdefault(cluster_of.get(d["metadata"]["name"]), set()).update(ROLES)
+            continue
+        t = "%s %s" % (tag, d["metadata"]["name"])
+        unknown = sorted(set(roles) - set(ROLES))
+        check(roles and not unknown, "%s: XREDLINE_ROLES=%s names known roles %s" % (t, ",".join(roles), list(ROLES)),
+              "unknown: %s" % unknown)
+        clusters.setdefault(cluster_of.get(d["metadata"]["name"]), set()).update(roles)
+    for svc, roles in sorted(clusters.items(), key=lambda kv: str(kv[0])):
+        if svc is not None:
+            check(set(ROLES) <= roles, "%s: cluster %s runs every role somewhere" % (tag, svc),
+                  "missing: %s" % sorted(set(ROLES) - roles))
+
+
+def check_network_policies(tag, deps, policies, cluster_of):
+    params = network_parameters()
+    for kind in ("INGRESS", "MONITORING"):
+        check(bool(params.get(kind + "_NAMESPACE_LABEL")) and bool(params.get(kind + "_NAMESPACE")),
+              "%s: network-policy.env sets %s_NAMESPACE_LABEL and %s_NAMESPACE" % (tag, kind, kind))
+    http = int(conf_value("server.http.port", 8000))
+    grpc = int(conf_value("server.grpc.port", 9000))
+    peers_of = {}
+    for svc in set(cluster_of.values()):
+        peers_of[svc] = {n for n, s in cluster_of.items() if s == svc}
+    for d in deps:
+        name, ns = d["metadata"]["name"], d["metadata"].get("namespace")
+        t = "%s %s" % (tag, name)
+        c = d["spec"]["template"]["spec"]["containers"][0]
+        labels = d["spec"]["template"]["metadata"].get("labels") or {}
+        cports = {p["containerPort"]: p.get("name") for p in c.get("ports", [])}
+        mine = [p for p in policies if p["metadata"].get("namespace") == ns
+                and selector_matches(p["spec"].get("podSelector"), labels)]
+        if not check(bool(mine), "%s: pods are selected by NetworkPolicies %s" % (t, [p["metadata"]["name"] for p in mine])):
+            continue
+        check(all("Ingress" in (p["spec"].get("policyTypes") or []) for p in mine),
+              "%s: every selecting NetworkPolicy restricts Ingress" % t)
+        admitted = {}
+        for p in mine:
+            pname = p["metadata"]["name"]
+            for i, rule in enumerate(p["spec"].get("ingress") or []):
+                ports, peers = rule.get("ports"), rule.get("from")
+                where = "%s: networkpolicy/%s rule %d" % (t, pname, i)
+                if not check(bool(ports), "%s names its ports (no rule opens every port)" % where):
+                    continue
+                if not check(bool(peers), "%s names its sources (no rule admits everyone)" % where):
+                    continue
+                for port in ports:
+                    num = port_number(c, port.get("port"))
+                    check(port.get("protocol", "TCP") == "TCP" and "endPort" not in port,
+                          "%s: port %s is one TCP port" % (where, port.get("port")))
+                    check(num in cports, "%s: port %s is a container port of the pod" % (where, port.get("port")),
+                          "pod ports: %s" % sorted(cports))
+                    admitted.setdefault(num, []).extend(peers)
+        eb = int(effective(c, "cluster.event_bus_port", 0))
+        hz = int(effective(c, "cluster.port", 5701))
+        if name in cluster_of:
+            check(eb != 0 and eb in cports, "%s: event bus port pinned to a declared container port (%s), so it can be admitted"
+                  % (t, eb))
+            for port, what in ((hz, "Hazelcast"), (eb, "event bus")):
+                peers = admitted.get(port, [])
+                ok = bool(peers)
+                reach = set()
+                for peer in peers:
+                    ok = ok and set(peer) == {"podSelector"}
+                    reach |= {x["metadata"]["name"] for x in deps if x["metadata"].get("namespace") == ns
+                              and selector_matches(peer.get("podSelector"), x["spec"]["template"]["metadata"].get("labels") or {})}
+                want = peers_of[cluster_of[name]]
+                check(ok and reach == want, "%s: %s port %s admits only pods of its own cluster %s"
+                      % (t, what, port, sorted(want)), "admits %s from %s" % (sorted(reach), peers))
+        roles = pod_roles(c)
+        serves = roles is None or "http" in roles
+        expect = {http: {"ingress", "monitoring"} if serves else {"monitoring"}}
+        if roles is None or "grpc" in roles:
+            expect[grpc] = {"ingress"}
+        for port, want in sorted(expect.items()):
+            kinds, ok = set(), True
+            for peer in admitted.get(port, []):
+                src = namespace_source(peer.get("namespaceSelector") or {}, params) if set(peer) == {"namespaceSelector"} else None
+                ok = ok and src is not None
+                kinds.add(src)
+            label = "server.http.port" if port == http else "server.grpc.port"
+            check(ok and kinds == want, "%s: port %s (%s) admitted only from the %s namespace(s) of network-policy.env"
+                  % (t, port, label, " and ".join(sorted(want))), "sources: %s" % admitted.get(port))
+        allowed = set(expect) | ({hz, eb} if name in cluster_of else set())
+        check(set(admitted) == allowed, "%s: NetworkPolicies admit exactly the ports %s" % (t, sorted(allowed)),
+              "admitted: %s" % sorted(admitted))
+        unreachable = sorted(set(cports) - set(admitted))
+        check(not unreachable, "%s: every declared container port is admitted by some rule" % t,
+              "unreachable: %s" % [cports[p] for p in unreachable])
+
+
+_JAVA_TEXT = []
+
+
+def java_sources():
+    """All of src/main/java as one string ("" when it does not exist yet)."""
+    if not _JAVA_TEXT:
+        src = os.path.join(ROOT, "src", "main", "java")
+        text = ""
+        for dp, _, fns in os.walk(src):
+            for fn in fns:
+                if fn.endswith(".java"):
+                    with open(os.path.join(dp, fn), encoding="utf-8", errors="replace") as f:
+                        text += f.read()
+        _JAVA_TEXT.append(text)
+    return _JAVA_TEXT[0]
+
+
+def java_source_mentions(literal):
+    return literal in java_sources()
+
+
 def cmd_router():
     src = os.path.join(ROOT, "src", "main", "java")
     if not os.path.isdir(src):
         out("SKIP", "router: src/main/java does not exist yet; probe paths not cross-checked")
         return
-    text = ""
-    for dp, _, fns in os.walk(src):
-        for fn in fns:
-            if fn.endswith(".java"):
-                with open(os.path.join(dp, fn), encoding="utf-8", errors="replace") as f:
-                    text += f.read()
+    text = java_sources()
     for path in sorted(set(PROBES.values())):
         check('"%s"' % path in text, "router: src/main/java declares the probe path %s" % path)
 
@@ -600,16 +921,159 @@ def cmd_docs():
         check(not missing, "docs: every path %s cites exists" % os.path.relpath(p, ROOT), str(missing))
 
 
-def cmd_webhook(path, from_version, reason_word):
+def webhook_records(path):
     with open(path, encoding="utf-8") as f:
-        bodies = [json.loads(l) for l in f if l.strip()]
-    check(len(bodies) == 1, "webhook: exactly one JSON notification received", str(len(bodies)))
-    if bodies:
-        b = bodies[0]
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def cmd_webhook(path, from_version, reason_word):
+    recs = webhook_records(path)
+    check(len(recs) == 1, "webhook: exactly one JSON notification received", str(len(recs)))
+    if recs:
+        b = recs[0]["body"]
         check(all(k in b for k in ("what", "from_version", "to_version", "reason", "strategy")),
               "webhook: body says what rolled back, from/to which version and why")
         check(b.get("from_version") == from_version, "webhook: from_version is the failed image", str(b.get("from_version")))
         check(reason_word in b.get("reason", ""), "webhook: reason mentions %s" % reason_word, b.get("reason", ""))
+
+
+def _hmac_b64(key, msg):
+    import base64, hashlib, hmac
+    return base64.b64encode(hmac.new(key.encode(), msg.encode(), hashlib.sha256).digest()).decode()
+
+
+def _recent(ts, unit):
+    import time
+    try:
+        return abs(int(ts) / unit - time.time()) < 3600
+    except (TypeError, ValueError):
+        return False
+
+
+def _slack_mrkdwn_ok(text):
+    """Slack mrkdwn: &, < and > must arrive as &amp; &lt; &gt; (a bare < starts a link)."""
+    return isinstance(text, str) and "<" not in text and ">" not in text and \
+        re.search(r"&(?!amp;|lt;|gt;)", text) is None
+
+
+def _check_slack(t, b):
+    check(set(b) <= {"text", "blocks"} and isinstance(b.get("text"), str) and 0 < len(b["text"]) <= 40000,
+          "%s: incoming-webhook body {text, blocks}, text is the notification line" % t, str(sorted(b)))
+    blocks = b.get("blocks")
+    if not check(isinstance(blocks, list) and 0 < len(blocks) <= 50, "%s: 1-50 blocks" % t):
+        return
+    ok, mrkdwn = True, [b["text"]]
+    for blk in blocks:
+        kind = blk.get("type")
+        if kind == "header":
+            txt = blk.get("text") or {}
+            ok = ok and txt.get("type") == "plain_text" and 0 < len(txt.get("text", "")) <= 150
+        elif kind == "section":
+            if "text" in blk:
+                ok = ok and blk["text"].get("type") == "mrkdwn" and len(blk["text"].get("text", "")) <= 3000
+                mrkdwn.append(blk["text"].get("text"))
+            fields = blk.get("fields", [])
+            ok = ok and ("text" in blk or fields) and len(fields) <= 10
+            for fld in fields:
+                ok = ok and fld.get("type") in ("mrkdwn", "plain_text") and len(fld.get("text", "")) <= 2000
+                mrkdwn.append(fld.get("text"))
+        elif kind == "context":
+            els = blk.get("elements", [])
+            ok = ok and 0 < len(els) <= 10 and all(e.get("type") in ("mrkdwn", "plain_text", "image") for e in els)
+            mrkdwn += [e.get("text") for e in els if e.get("type") == "mrkdwn"]
+        elif kind != "divider":
+            ok = False
+    check(ok, "%s: blocks are header/section/context/divider within Slack's size limits" % t)
+    check(all(_slack_mrkdwn_ok(x) for x in mrkdwn), "%s: &, <, > escaped in every mrkdwn text" % t)
+
+
+def _check_dingtalk(t, rec, secret):
+    b = rec["body"]
+    md = b.get("markdown") or {}
+    check(b.get("msgtype") == "markdown" and isinstance(md.get("title"), str) and md["title"]
+          and isinstance(md.get("text"), str) and md["text"],
+          "%s: {msgtype: markdown, markdown: {title, text}}" % t, json.dumps(b)[:200])
+    check("xredline" in md.get("title", ""), "%s: title carries the keyword xredline (keyword-secured robots)" % t)
+    q = rec.get("query") or {}
+    if secret:
+        ts, sign = (q.get("timestamp") or [""])[0], (q.get("sign") or [""])[0]
+        check(_recent(ts, 1000.0), "%s: signed: timestamp query parameter in ms, within the hour" % t, ts)
+        check(bool(sign) and sign == _hmac_b64(secret, "%s\n%s" % (ts, secret)),
+              "%s: signed: sign = base64(HmacSHA256(secret, timestamp\\nsecret))" % t)
+        check((q.get("access_token") or [""])[0] == "t0k3n", "%s: signed: the URL's own access_token kept" % t)
+    else:
+        check("sign" not in q, "%s: unsigned without XREDLINE_NOTIFY_SECRET" % t)
+
+
+def _check_wecom(t, b):
+    md = b.get("markdown") or {}
+    content = md.get("content")
+    check(b.get("msgtype") == "markdown" and isinstance(content, str) and content,
+          "%s: {msgtype: markdown, markdown: {content}}" % t, json.dumps(b)[:200])
+    check(isinstance(content, str) and len(content.encode("utf-8")) <= 4096, "%s: content within 4096 bytes" % t)
+    check(isinstance(content, str) and all(c in ("info", "comment", "warning")
+                                           for c in re.findall(r'<font color="([^"]*)">', content)),
+          "%s: only the font colours WeCom knows (info, comment, warning)" % t)
+
+
+def _check_feishu(t, b, secret):
+    kind = b.get("msg_type")
+    if kind == "text":
+        check(isinstance((b.get("content") or {}).get("text"), str), "%s: {msg_type: text, content: {text}}" % t)
+    else:
+        card = b.get("card") or {}
+        title = ((card.get("header") or {}).get("title")) or {}
+        els = card.get("elements")
+        check(kind == "interactive" and title.get("tag") == "plain_text" and title.get("content")
+              and isinstance(els, list) and els,
+              "%s: {msg_type: interactive, card: {header: {title}, elements}}" % t, json.dumps(b)[:200])
+        ok = isinstance(els, list)
+        for e in els or []:
+            ok = ok and e.get("tag") in ("div", "note", "hr", "markdown", "action", "img")
+            if e.get("tag") == "div":
+                texts = ([e["text"]] if "text" in e else []) + [f.get("text") or {} for f in e.get("fields", [])]
+                ok = ok and bool(texts) and all(x.get("tag") in ("lark_md", "plain_text") and isinstance(x.get("content"), str)
+                                                for x in texts)
+        check(ok, "%s: card elements are div/note with lark_md or plain_text texts" % t)
+    if secret:
+        ts = b.get("timestamp")
+        check(isinstance(ts, str) and _recent(ts, 1.0), "%s: signed: timestamp in seconds (a string), within the hour" % t, str(ts))
+        check(b.get("sign") == _hmac_b64("%s\n%s" % (ts, secret), ""),
+              "%s: signed: sign = base64(HmacSHA256(key = timestamp\\nsecret, message = \"\"))" % t)
+    else:
+        check("sign" not in b, "%s: unsigned without XREDLINE_NOTIFY_SECRET" % t)
+
+
+def cmd_notify_body(fmt, path, must_mention, secret):
+    """One notification in FORMAT was received; its body has the shape that receiver documents
+    and shows MUST_MENTION (the reason, or what rolled back)."""
+    t = "notify --format %s%s" % (fmt, " (signed)" if secret else "")
+    recs = webhook_records(path)
+    if not check(len(recs) == 1, "%s: exactly one POST received" % t, str(len(recs))):
+        return
+    rec = recs[0]
+    b = rec["body"]
+    if not check("__invalid_json__" not in b, "%s: body is valid JSON" % t, str(b)[:200]):
+        return
+    check((rec.get("content_type") or "").startswith("application/json"), "%s: Content-Type application/json" % t)
+    shown = json.dumps(b, ensure_ascii=False)
+    escaped = must_mention.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    check(json.dumps(must_mention, ensure_ascii=False)[1:-1] in shown or
+          (fmt == "slack" and json.dumps(escaped, ensure_ascii=False)[1:-1] in shown),
+          "%s: the message shows %r" % (t, must_mention))
+    if fmt == "json":
+        check(all(k in b for k in ("event", "what", "from_version", "to_version", "reason", "strategy", "timestamp")),
+              "%s: the generic event {event, what, from_version, to_version, reason, strategy, ...}" % t)
+    elif fmt == "slack":
+        _check_slack(t, b)
+    elif fmt == "dingtalk":
+        _check_dingtalk(t, rec, secret)
+    elif fmt == "wecom":
+        _check_wecom(t, b)
+    elif fmt == "feishu":
+        _check_feishu(t, b, secret)
+    else:
+        out("FAIL", "%s: unknown format" % t)
 
 
 def cmd_drain():

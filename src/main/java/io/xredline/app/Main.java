@@ -80,6 +80,17 @@ public final class Main {
   }
 
   private static void run(AppConfig config, ConfigLoader.Sources sources) {
+    // handlers first: a SIGTERM during start-up (a pod deleted while it starts) waits for the start
+    // to finish and then drains, instead of killing the JVM with the default handler (exit 143)
+    CompletableFuture<Void> stopRequested = new CompletableFuture<>();
+    long budgetMs = config.server().shutdownTimeout().toMillis() + 15_000;
+    sun.misc.SignalHandler onSignal = signal -> {
+      if (stopRequested.complete(null)) {
+        startWatchdog(budgetMs);
+      }
+    };
+    Signal.handle(new Signal("TERM"), onSignal);
+    Signal.handle(new Signal("INT"), onSignal);
     RunningApp app;
     try {
       app = Application.start(config).toCompletionStage().toCompletableFuture().join();
@@ -92,15 +103,8 @@ public final class Main {
     // log.level, features and security.rate_limit follow their files at runtime (CONTRACT §2)
     ConfigWatch.start(app.vertx(), sources, config, CONFIG_SCAN_PERIOD, (previous, next) -> LogSetup.level(next.log().level()))
         .onFailure(e -> LIFECYCLE.warn("configuration hot reload is off: {}", e.getMessage()));
-    CompletableFuture<Void> stopped = new CompletableFuture<>();
-    long budgetMs = config.server().shutdownTimeout().toMillis() + 15_000;
-    Runnable shutdown = () -> {
-      startWatchdog(budgetMs);
-      app.stop().onComplete(ar -> stopped.complete(null));
-    };
-    Signal.handle(new Signal("TERM"), signal -> shutdown.run());
-    Signal.handle(new Signal("INT"), signal -> shutdown.run());
-    stopped.join();
+    stopRequested.join();
+    app.stop().toCompletionStage().toCompletableFuture().join();
     System.exit(0);
   }
 

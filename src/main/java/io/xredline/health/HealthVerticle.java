@@ -152,18 +152,22 @@ public final class HealthVerticle extends VerticleBase {
     if (cached != null && now < cached.expiresAt()) {
       return cached.report();
     }
-    Future<HealthApi.Report> report = probes.get(probe).checkStatus().map(HealthVerticle::toReport);
+    Future<HealthApi.Report> report = probes.get(probe).checkStatus().map(this::toReport);
     cache.put(probe, new Cached(now + config.monitoring().health().cacheTtl().toNanos(), report));
     return report;
   }
 
-  private static HealthApi.Report toReport(CheckResult result) {
+  private HealthApi.Report toReport(CheckResult result) {
     boolean up = CheckResult.isUp(result);
     JsonArray checks = new JsonArray();
     for (CheckResult check : result.getChecks()) {
       JsonObject data = check.getData() == null ? new JsonObject() : check.getData().copy();
       if (check.getFailure() != null) {
         data.put("error", check.getFailure().getMessage());
+      }
+      if (!data.containsKey("duration_ms")) {
+        // only a check cut off by its timeout has no timing of its own: it took the whole timeout
+        data.put("duration_ms", (double) config.monitoring().health().checkTimeout().toMillis());
       }
       checks.add(new JsonObject().put("id", check.getId())
           .put("status", CheckResult.isUp(check) ? "UP" : "DOWN")

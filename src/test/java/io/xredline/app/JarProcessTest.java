@@ -9,10 +9,12 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.xredline.api.helloworld.v1.HelloReply;
 import io.xredline.api.helloworld.v1.HelloRequest;
+import io.xredline.testing.Eventually;
 import io.xredline.testing.TestBackends;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
@@ -24,7 +26,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,6 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The fat jar as an operator runs it: flags, exit codes, embedded defaults, migrations, SIGTERM. */
 @Tag("e2e")
 @DisplayName("java -jar xredline.jar")
+// each test spawns the jar (one runs initdb for the embedded PostgreSQL twice): JVM start-ups on a
+// loaded two-core machine take far longer than the 30 s default
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class JarProcessTest {
   private static final Duration READY = Duration.ofSeconds(90);
 
@@ -129,6 +133,24 @@ class JarProcessTest {
   }
 
   @Test
+  @DisplayName("SIGTERM during start-up: the start finishes, the service drains and exits 0 (not 143)")
+  void sigtermWhileStarting(@TempDir Path dir) throws Exception {
+    String db = TestBackends.freshDatabase("termstart");
+    try (ServiceProcess p = ServiceProcess.start(dir, Map.of(
+        "XREDLINE_DATA__DATABASE__URL", db,
+        "XREDLINE_DATA__REDIS__URL", TestBackends.redisUrl()))) {
+      // logged by Application.start, which runs after Main installed its handlers: the signal
+      // below lands inside the start-up, before readiness
+      Eventually.within(READY, "the start-up line", () -> p.stdout().contains("xredline starting"));
+      p.sigterm();
+      assertThat(p.awaitExit(Duration.ofSeconds(90))).as(p.stdout()).isZero();
+      assertThat(p.stdout()).contains("\"stopped\"");
+    } finally {
+      TestBackends.dropDatabase(db);
+    }
+  }
+
+  @Test
   @DisplayName("SIGTERM: readiness DOWN first, in-flight HTTP and gRPC requests finish, then exit 0")
   void gracefulDrain(@TempDir Path dir) throws Exception {
     String db = TestBackends.freshDatabase("drain");
@@ -136,27 +158,31 @@ class JarProcessTest {
     try (ServiceProcess p = ServiceProcess.start(dir, Map.of(
         "XREDLINE_DATA__DATABASE__URL", db,
         "XREDLINE_DATA__REDIS__URL", TestBackends.redisUrl(),
-        "XREDLINE_SERVER__SHUTDOWN_DELAY", "1s",
+        "XREDLINE_SERVER__SHUTDOWN_DELAY", "5s",
         "XREDLINE_SERVER__SHUTDOWN_TIMEOUT", "20s"))) {
       long ready = p.awaitReady(READY);
       System.out.printf("local PostgreSQL/Redis: ready in %d ms%n", ready);
 
-      CompletableFuture<String> slowHttp = CompletableFuture.supplyAsync(() -> slowPost(p.http(), "drained-http", 2500));
-      CompletableFuture<HelloReply> slowGrpc = slowGrpc(vertx, p.grpc(), "drained-grpc", 2500);
-      Thread.sleep(500);
+      // both requests stay half-sent until the test lets them finish, so they are in flight at
+      // SIGTERM however fast or slow the machine is
+      try (HalfSentPost http = HalfSentPost.open(p.http(), "drained-http")) {
+        CompletableFuture<Void> finishGrpc = new CompletableFuture<>();
+        CompletableFuture<HelloReply> grpc = halfSentGrpc(vertx, p.grpc(), "drained-grpc", finishGrpc);
+        Eventually.value("both requests in flight at the server", () -> activeRequests(p),
+            lines -> activePosts(lines) >= 2);
 
-      List<Integer> readiness = new CopyOnWriteArrayList<>();
-      p.sigterm();
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800);
-      while (System.nanoTime() < deadline) {
-        readiness.add(p.status("/healthz/ready"));
-        Thread.sleep(50);
+        p.sigterm();
+        Eventually.await("readiness DOWN during the shutdown delay", () -> {
+          int status = p.status("/healthz/ready");
+          assertThat(status).as("readiness answered 503 before the listener closed").isNotEqualTo(-1);
+          return status == 503;
+        });
+        assertThat(p.status("/healthz/live")).isIn(200, -1);
+
+        finishGrpc.complete(null);
+        assertThat(http.finish()).startsWith("HTTP/1.1 200").contains("Hello drained-http");
+        assertThat(grpc.get(20, TimeUnit.SECONDS).getMessage()).isEqualTo("Hello drained-grpc");
       }
-      assertThat(readiness).as("readiness during the shutdown delay").contains(503);
-      assertThat(p.status("/healthz/live")).isIn(200, -1);
-
-      assertThat(slowHttp.get(20, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200").contains("Hello drained-http");
-      assertThat(slowGrpc.get(20, TimeUnit.SECONDS).getMessage()).isEqualTo("Hello drained-grpc");
       assertThat(p.awaitExit(Duration.ofSeconds(30))).isZero();
       assertThat(p.stdout()).contains("shutting down: readiness DOWN", "\"stopped\"");
       assertThat(TestBackends.count(db, "SELECT count(*) FROM greetings WHERE name LIKE 'drained-%'")).isEqualTo(2);
@@ -166,29 +192,55 @@ class JarProcessTest {
     }
   }
 
-  /** A POST whose body trickles in over {@code spreadMs}: in flight when SIGTERM arrives. */
-  private static String slowPost(int port, String name, long spreadMs) {
-    byte[] body = ("{\"name\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
-    try (Socket socket = new Socket("127.0.0.1", port)) {
+  /** The server's own gauge of requests begun and not yet answered. */
+  private static List<String> activeRequests(ServiceProcess p) {
+    return p.get("/metrics").body().lines().filter(l -> l.startsWith("vertx_http_server_active_requests{")).toList();
+  }
+
+  private static double activePosts(List<String> gauge) {
+    return gauge.stream().filter(l -> l.contains("method=\"POST\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  /** A POST sent up to the middle of its body; {@link #finish} sends the rest and reads the answer. */
+  private static final class HalfSentPost implements AutoCloseable {
+    private final Socket socket;
+    private final byte[] rest;
+
+    private HalfSentPost(Socket socket, byte[] rest) {
+      this.socket = socket;
+      this.rest = rest;
+    }
+
+    static HalfSentPost open(int port, String name) throws java.io.IOException {
+      byte[] body = ("{\"name\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
+      Socket socket = new Socket("127.0.0.1", port);
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
       out.write(("POST /helloworld HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
           + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      int half = body.length / 2;
+      out.write(body, 0, half);
       out.flush();
-      for (int i = 0; i < body.length; i++) {
-        out.write(body[i]);
-        out.flush();
-        Thread.sleep(spreadMs / body.length);
-      }
+      return new HalfSentPost(socket, java.util.Arrays.copyOfRange(body, half, body.length));
+    }
+
+    String finish() throws java.io.IOException {
+      OutputStream out = socket.getOutputStream();
+      out.write(rest);
+      out.flush();
       InputStream in = socket.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (Exception e) {
-      return "failed: " + e;
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      socket.close();
     }
   }
 
-  /** A unary gRPC call whose message is sent {@code delayMs} after its headers: in flight across SIGTERM. */
-  private static CompletableFuture<HelloReply> slowGrpc(Vertx vertx, int port, String name, long delayMs) {
+  /** A unary gRPC call whose message is sent only once {@code send} completes: in flight across SIGTERM. */
+  private static CompletableFuture<HelloReply> halfSentGrpc(Vertx vertx, int port, String name, CompletableFuture<Void> send) {
     var client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
     byte[] message = HelloRequest.newBuilder().setName(name).build().toByteArray();
     Buffer frame = Buffer.buffer().appendByte((byte) 0).appendInt(message.length).appendBytes(message);
@@ -197,7 +249,7 @@ class JarProcessTest {
         .compose(req -> {
           req.putHeader("content-type", "application/grpc").putHeader("te", "trailers");
           return req.sendHead().compose(v -> {
-            vertx.setTimer(delayMs, id -> req.end(frame));
+            send.thenRun(() -> req.end(frame));
             return req.response();
           });
         })

@@ -5,6 +5,7 @@ import io.xredline.testing.TestApp;
 import io.xredline.testing.TestBackends;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.ServerSocket;
 import java.util.Map;
@@ -15,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("A start-up that cannot finish fails fast and releases what it took")
+// each test runs a real start-up attempt (Vert.x, pools, Flyway) until it fails, up to 60 s on a loaded machine
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class StartupFailureTest {
 
   @Test

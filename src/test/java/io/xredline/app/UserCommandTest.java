@@ -7,6 +7,7 @@ import io.xredline.testing.TestBackends;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -34,6 +35,7 @@ class UserCommandTest {
 
   @Test
   @DisplayName("creates an admin that can read anyone's lock status; bad names, weak passwords and duplicates are refused")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void createsAdmin() {
     Map<String, String> overrides = TestApp.defaults("usercmd");
     overrides.put("data.database.url", TestBackends.freshDatabase("usercmd"));
@@ -79,6 +81,7 @@ class UserCommandTest {
 
   @Test
   @Tag("e2e")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // spawns a JVM that starts Vert.x, runs migrations and hashes
   @DisplayName("java -jar xredline.jar user create --admin NAME reads the password from stdin and exits 0")
   void fromTheJar(@TempDir Path dir) throws Exception {
     String db = TestBackends.freshDatabase("usercmdjar");

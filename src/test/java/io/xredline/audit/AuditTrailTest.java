@@ -3,6 +3,7 @@ package io.xredline.audit;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.xredline.auth.AuthApi;
+import io.xredline.testing.Eventually;
 import io.xredline.testing.MetricsScrape;
 import io.xredline.testing.TcpProxy;
 import io.xredline.testing.TestApp;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,7 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,15 +77,6 @@ class AuditTrailTest {
     return TestBackends.count(db, "SELECT count(*) FROM operation_logs WHERE " + where);
   }
 
-  private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
 
   /** Read from the instance's registry: polled every 50 ms, so no HTTP round trip per poll. */
   private static double backlog() {
@@ -91,35 +84,36 @@ class AuditTrailTest {
   }
 
   @Test
-  @DisplayName("a burst of 5,000 events is written completely, and publishing them never waits for the database")
-  void burst() throws Exception {
-    long began = System.nanoTime();
+  @DisplayName("a burst of 5,000 events is written completely")
+  @Timeout(value = 120, unit = TimeUnit.SECONDS) // 5,000 rows in batches on a loaded two-core machine
+  void burst() {
     for (int i = 0; i < 5000; i++) {
       publish("login_failure", 1000 + (i % 7), "burst" + (i % 7), "INVALID_CREDENTIALS", Instant.now());
     }
-    long publishMs = (System.nanoTime() - began) / 1_000_000;
-    await(() -> rows("username LIKE 'burst%'") == 5000, Duration.ofSeconds(30), "5000 rows");
-    assertThat(publishMs).as("publishing is fire-and-forget").isLessThan(5_000);
-    await(() -> backlog() == 0, Duration.ofSeconds(5), "backlog 0");
+    Eventually.within(Duration.ofSeconds(90), "5000 rows", () -> rows("username LIKE 'burst%'") == 5000);
+    Eventually.await("backlog 0", () -> backlog() == 0);
     assertThat(rows("username = 'burst3' AND kind = 'login_failure' AND ip = '10.0.0.7' AND outcome = 'INVALID_CREDENTIALS'"))
         .isGreaterThan(0);
   }
 
   @Test
-  @DisplayName("with PostgreSQL unreachable, events wait in the backlog (gauge > 0) and are all written when it returns")
-  void outage() throws Exception {
+  @DisplayName("with PostgreSQL unreachable, publishing never waits: events wait in the backlog (gauge > 0) and are all written when it returns")
+  @Timeout(value = 120, unit = TimeUnit.SECONDS) // the writer's reconnect backoff, then 300 rows, on a loaded machine
+  void outage() {
     pgProxy.cut();
     try {
       for (int i = 0; i < 300; i++) {
         publish("lockout", 77, "outage", "LOCKED", Instant.now());
       }
-      await(() -> backlog() >= 300, Duration.ofSeconds(10), "backlog to show the waiting events");
+      // every publish above returned although no row can be written: fire-and-forget by construction
+      assertThat(rows("username = 'outage'")).as("nothing written while PostgreSQL is unreachable").isZero();
+      Eventually.await("backlog to show the waiting events", () -> backlog() >= 300);
       assertThat(app.get("/healthz/live").statusCode()).as("the service still serves").isEqualTo(200);
     } finally {
       pgProxy.restore();
     }
-    await(() -> rows("username = 'outage'") == 300, Duration.ofSeconds(40), "the 300 events after the outage");
-    await(() -> backlog() == 0, Duration.ofSeconds(5), "backlog 0");
+    Eventually.within(Duration.ofSeconds(90), "the 300 events after the outage", () -> rows("username = 'outage'") == 300);
+    Eventually.await("backlog 0", () -> backlog() == 0);
     assertThat(MetricsScrape.of(app).sum("xredline_audit_backlog", Map.of())).as("as scraped").isZero();
   }
 
@@ -131,7 +125,7 @@ class AuditTrailTest {
       publish("login_success", 42, "Alice", "OK", t0.plusSeconds(i));
     }
     publish("logout", 43, "carol", "OK", t0.plusSeconds(10));
-    await(() -> rows("user_id IN (42, 43)") == 6, Duration.ofSeconds(10), "6 rows");
+    Eventually.await("6 rows", () -> rows("user_id IN (42, 43)") == 6);
 
     assertThat(app.get("/api/v1/audit").statusCode()).isEqualTo(401);
     assertThat(TestApp.json(app.get("/api/v1/audit")).getString("reason")).isEqualTo("TOKEN_MISSING");

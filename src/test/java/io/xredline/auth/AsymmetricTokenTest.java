@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.xredline.testing.TestApp;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigInteger;
@@ -19,6 +20,7 @@ import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,6 +45,7 @@ class AsymmetricTokenTest extends AuthTestBase {
 
   @Test
   @DisplayName("RS256: a JWK (kty RSA) whose n/e verify the issued token; an HS256 token keyed with the public PEM → TOKEN_INVALID")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void rs256() throws Exception {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
     gen.initialize(2048);
@@ -81,6 +84,7 @@ class AsymmetricTokenTest extends AuthTestBase {
 
   @Test
   @DisplayName("ES256: tokens are signed ES256 and JWKS publishes a P-256 key")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void es256() throws Exception {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
     gen.initialize(new ECGenParameterSpec("secp256r1"));

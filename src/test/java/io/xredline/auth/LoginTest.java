@@ -5,16 +5,20 @@ import io.xredline.api.auth.v1.LockStatusReply;
 import io.xredline.api.auth.v1.LockStatusRequest;
 import io.xredline.api.auth.v1.LoginRequest;
 import io.xredline.api.auth.v1.TokenReply;
+import io.xredline.testing.Eventually;
 import io.xredline.testing.GrpcCalls;
 import io.xredline.testing.TestApp;
 import io.xredline.testing.TestBackends;
+import io.xredline.testing.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -25,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +40,7 @@ class LoginTest extends AuthTestBase {
 
   @BeforeAll
   static void start() {
-    app = TestApp.start("authlogin", overrides("auth.max_login_attempts", "3", "auth.lock_duration", "2s"));
+    app = TestApp.start("authlogin", overrides("auth.max_login_attempts", "3", "auth.lock_duration", "1h"));
     calls = new GrpcCalls(app.grpcPort());
   }
 
@@ -155,17 +160,21 @@ class LoginTest extends AuthTestBase {
   }
 
   @Test
-  @DisplayName("lockout at exactly max_login_attempts (3): 401, 401, then 403 ACCOUNT_LOCKED with unlock_time; released after lock_duration")
+  @DisplayName("lockout at exactly max_login_attempts (3): 401, 401, then 403 ACCOUNT_LOCKED with unlock_time; released when the lock expires")
   void lockoutAndRelease() throws Exception {
     String username = newUser(app);
     JsonObject tokens = tokens(app, username);
     double lockoutsBefore = lockouts();
     assertError(login(app, username, "Wrong-Password-1"), 401, "INVALID_CREDENTIALS");
     assertError(login(app, username, "Wrong-Password-2"), 401, "INVALID_CREDENTIALS");
+    Instant before = Instant.now();
     HttpResponse<String> third = login(app, username, "Wrong-Password-3");
+    Instant after = Instant.now();
     assertError(third, 403, "ACCOUNT_LOCKED");
     Instant unlock = Instant.parse(json(third).getJsonObject("metadata").getString("unlock_time"));
-    assertThat(unlock).isBetween(Instant.now(), Instant.now().plusSeconds(4));
+    // lock_duration (an hour: no step of this test can outlast it) after the moment the lock was
+    // taken, which lies between before and after; rounded up to a whole second
+    assertThat(unlock).isBetween(before.plus(Duration.ofHours(1)).minusMillis(1), after.plus(Duration.ofHours(1)).plusSeconds(1));
     assertThat(lockouts() - lockoutsBefore).isEqualTo(1);
 
     // locked: even the right password is refused, and the captcha is not consumed
@@ -179,10 +188,16 @@ class LoginTest extends AuthTestBase {
     assertThat(status.getInteger("failed_attempts")).isEqualTo(3);
     assertThat(status.getInteger("max_attempts")).isEqualTo(3);
     assertThat(Instant.parse(status.getString("unlock_time"))).isBetween(unlock.minusSeconds(1), unlock.plusSeconds(1));
-    assertThat(lockStatus(app, tokens, username)).as("asking never resets").isEqualTo(status);
+    JsonObject again = lockStatus(app, tokens, username);
+    assertThat(again.copy().put("unlock_time", "")).as("asking never resets").isEqualTo(status.copy().put("unlock_time", ""));
+    // unlock_time is now + the lock's remaining TTL, rounded to a second: asking again may land on the next one
+    assertThat(Instant.parse(again.getString("unlock_time"))).as("asking never extends")
+        .isBetween(unlock.minusSeconds(1), unlock.plusSeconds(1));
 
-    Thread.sleep(2300);
-    JsonObject released = lockStatus(app, tokens, username);
+    // the count lives exactly as long as the lock, so both end together
+    assertThat(TestRedis.expireNow(app, "auth:lock:*") + TestRedis.expireNow(app, "auth:attempts:*")).isPositive();
+    JsonObject released = Eventually.value("the lock released once its TTL ended", () -> lockStatus(app, tokens, username),
+        st -> !st.getBoolean("locked"));
     assertThat(released.getBoolean("locked")).isFalse();
     assertThat(released.getValue("unlock_time")).isNull();
     assertThat(released.getInteger("failed_attempts")).isZero();
@@ -200,9 +215,12 @@ class LoginTest extends AuthTestBase {
 
   @Test
   @DisplayName("20 parallel wrong passwords across two instances (shared PostgreSQL + Redis) lock at exactly 5")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts two more service instances: beyond 30 s when both cores are busy
   void lockoutAcrossTwoInstances() throws Exception {
     String prefix = TestBackends.freshKeyPrefix("twoinst");
-    Map<String, String> shared = overrides("auth.max_login_attempts", "5", "auth.lock_duration", "3s",
+    // a lock that outlasts the burst on any machine: with a short one, a slow run saw it expire
+    // mid-burst and count four more failures
+    Map<String, String> shared = overrides("auth.max_login_attempts", "5", "auth.lock_duration", "1h",
         "data.redis.key_prefix", prefix);
     try (TestApp a = TestApp.start("authtwoinst", shared)) {
       shared.put("data.database.url", a.databaseUrl());
@@ -242,12 +260,19 @@ class LoginTest extends AuthTestBase {
         } finally {
           pool.shutdownNow();
         }
-        JsonObject tokensFromA = null;
-        Thread.sleep(200);
-        assertThat(lockoutEvents).as("exactly one lockout event across both instances").hasSize(1);
-        assertThat(lockoutEvents.get(0).getString("username")).isEqualTo(username);
-        Thread.sleep(3000);
-        tokensFromA = tokens(b, username);
+        // every lockout event was published before its response was sent; a marker published now
+        // reaches each consumer after them, so once both markers are in, the count is final
+        for (TestApp instance : List.of(a, b)) {
+          instance.app().vertx().eventBus().publish(AuthApi.EVENTS_PREFIX + "lockout", new JsonObject().put("marker", true));
+        }
+        Eventually.await("both markers delivered",
+            () -> lockoutEvents.stream().filter(e -> e.getBoolean("marker", false)).count() == 2);
+        List<JsonObject> lockouts = lockoutEvents.stream().filter(e -> !e.getBoolean("marker", false)).toList();
+        assertThat(lockouts).as("exactly one lockout event across both instances").hasSize(1);
+        assertThat(lockouts.get(0).getString("username")).isEqualTo(username);
+        assertThat(TestRedis.expireNow(a, "auth:lock:*")).as("lock keys found").isPositive();
+        JsonObject tokensFromA = remember(json(Eventually.value("signed in once the lock expired",
+            () -> postJson(b, AUTH + "/login", loginBody(b, username, PASSWORD)), r -> r.statusCode() == 200)));
         assertThat(lockStatus(a, tokensFromA, username).getInteger("failed_attempts")).isZero();
       }
     }
@@ -310,10 +335,7 @@ class LoginTest extends AuthTestBase {
       String username = newUser(app);
       postJson(app, AUTH + "/login", loginBody(app, username, PASSWORD), "X-Request-ID", "audit-ok-1");
       postJson(app, AUTH + "/login", loginBody(app, "ghost.user@example.com", "Wrong-Password-1"), "X-Request-ID", "audit-bad-1");
-      long deadline = System.currentTimeMillis() + 3000;
-      while (events.size() < 2 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
+      Eventually.await("both audit events", () -> events.size() >= 2);
       JsonObject success = events.stream().filter(e -> "audit-ok-1".equals(e.getString("request_id"))).findFirst().orElseThrow();
       assertThat(success.getString("username")).isEqualTo(username);
       assertThat(success.getLong("user_id")).isPositive();
@@ -332,6 +354,7 @@ class LoginTest extends AuthTestBase {
 
   @Test
   @DisplayName("raising the argon2 parameters rehashes a password at its next successful login")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
   void rehashOnLogin() {
     String username = newUser(app);
     try (TestApp stronger = TestApp.start("authrehash", overrides("data.database.url", app.databaseUrl(),

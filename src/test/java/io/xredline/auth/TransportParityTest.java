@@ -48,7 +48,7 @@ class TransportParityTest extends AuthTestBase {
 
   @BeforeAll
   static void start() {
-    app = TestApp.start("authparity", overrides("auth.max_login_attempts", "2", "auth.lock_duration", "30s"));
+    app = TestApp.start("authparity", overrides("auth.max_login_attempts", "2", "auth.lock_duration", "1h"));
     calls = new GrpcCalls(app.grpcPort());
     existing = uniqueName("exists");
     JsonObject reg = registration(app, existing, PASSWORD, existing.toLowerCase() + "@example.com").put("phone", "13600000001");

@@ -54,14 +54,8 @@ class ConfigWatchTest {
     return file;
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(25);
-    }
+  private static void await(BooleanSupplier condition, String what) {
+    io.xredline.testing.Eventually.await(what, condition);
   }
 
   private ConfigWatch start(Path file) throws Exception {

@@ -157,7 +157,7 @@ class HttpBasicsTest {
   @DisplayName("the greeter over HTTP/1.1 keep-alive answers many requests on one connection")
   void keepAlive() {
     for (int i = 0; i < 20; i++) {
-      var response = TestApp.send(HttpRequest.newBuilder(app.uri("/helloworld/k" + i)).timeout(Duration.ofSeconds(5)).build());
+      var response = TestApp.send(HttpRequest.newBuilder(app.uri("/helloworld/k" + i)).timeout(Duration.ofSeconds(20)).build());
       assertThat(response.statusCode()).isEqualTo(200);
     }
   }

@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import io.xredline.data.RedisClients;
+import io.xredline.testing.Eventually;
 import io.xredline.testing.MetricsScrape;
+import io.xredline.testing.SlowQueries;
 import io.xredline.testing.TestApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,7 +17,6 @@ import org.yaml.snakeyaml.Yaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +44,8 @@ class DashboardAndAlertMetricsTest {
 
   @BeforeAll
   static void start() {
-    app = TestApp.start("dashboard", Map.of("data.database.slow_query_threshold", "1ms"));
+    app = TestApp.start("dashboard", Map.of("data.database.slow_query_threshold", SlowQueries.THRESHOLD));
+    SlowQueries.slowGreetings(app.databaseUrl());
   }
 
   @AfterAll
@@ -92,7 +94,7 @@ class DashboardAndAlertMetricsTest {
   }
 
   private static MetricsScrape exercisedScrape() throws Exception {
-    app.get("/helloworld/dashboard");
+    app.get("/helloworld/" + SlowQueries.NAME_PREFIX + "dashboard");
     app.get("/no/such/route");
     RedisAPI redis = RedisClients.api(app.app().vertx(), app.config().data().redis(), app.app().backends().redisUrl());
     try {
@@ -101,14 +103,8 @@ class DashboardAndAlertMetricsTest {
     } finally {
       redis.close();
     }
-    MetricsScrape scrape = MetricsScrape.of(app);
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while ((!scrape.sampleNames().contains("xredline_health_check_up") || scrape.sum("xredline_redis_up", Map.of()) < 1)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(250);
-      scrape = MetricsScrape.of(app);
-    }
-    return scrape;
+    return Eventually.value("health gauges and Redis INFO sampled", () -> MetricsScrape.of(app),
+        s -> s.sampleNames().contains("xredline_health_check_up") && s.sum("xredline_redis_up", Map.of()) >= 1);
   }
 
   private static boolean authRoutesPresent() {

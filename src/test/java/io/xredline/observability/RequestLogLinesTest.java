@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonObject;
 import io.xredline.api.helloworld.v1.HelloReply;
 import io.xredline.api.helloworld.v1.HelloRequest;
 import io.xredline.testing.CapturedLogs;
+import io.xredline.testing.Eventually;
 import io.xredline.testing.GrpcCalls;
+import io.xredline.testing.SlowQueries;
 import io.xredline.testing.TestApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +14,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -20,8 +21,9 @@ import java.util.function.Supplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The greeter's query is made "slow" (threshold 1ms) so the consumer side of the bus writes a line
- * while handling the request: that line must carry the HTTP request's ids.
+ * The greeter's INSERT is made slow for real ({@link SlowQueries}: a trigger sleeps inside it) so the
+ * consumer side of the bus always writes a slow-query line while handling the request: that line
+ * must carry the HTTP request's ids.
  */
 @DisplayName("Every line written while handling a request carries its request and trace ids, across the bus; one access line per request and per call")
 class RequestLogLinesTest {
@@ -32,8 +34,9 @@ class RequestLogLinesTest {
   @BeforeAll
   static void start() {
     // the frontend is always mounted here (a fixture build), whether or not npm built the real one
-    app = TestApp.start("loglines", Map.of("data.database.slow_query_threshold", "1ms",
+    app = TestApp.start("loglines", Map.of("data.database.slow_query_threshold", SlowQueries.THRESHOLD,
         "server.http.frontend_dir", java.nio.file.Path.of("src/test/resources/frontend-fixture").toAbsolutePath().toString()));
+    SlowQueries.slowGreetings(app.databaseUrl());
     grpc = new GrpcCalls(app.grpcPort());
   }
 
@@ -43,21 +46,15 @@ class RequestLogLinesTest {
     app.close();
   }
 
-  private static List<JsonObject> await(Supplier<List<JsonObject>> lines, int atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    List<JsonObject> found = lines.get();
-    while (found.size() < atLeast && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      found = lines.get();
-    }
-    return found;
+  private static List<JsonObject> await(Supplier<List<JsonObject>> lines, int atLeast) {
+    return Eventually.value("at least " + atLeast + " matching log lines", lines, found -> found.size() >= atLeast);
   }
 
   @Test
   @DisplayName("HTTP: the access line and the greeter's slow-query line (other side of the bus) share request_id and trace_id")
   void httpAcrossTheBus() throws Exception {
     try (CapturedLogs logs = CapturedLogs.json()) {
-      var response = app.get("/helloworld/ids", "X-Request-ID", "rid-across-bus",
+      var response = app.get("/helloworld/" + SlowQueries.NAME_PREFIX + "ids", "X-Request-ID", "rid-across-bus",
           "traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01");
       assertThat(response.statusCode()).isEqualTo(200);
 
@@ -75,7 +72,7 @@ class RequestLogLinesTest {
       assertThat(access.getString("span_id")).matches("[0-9a-f]{16}").isNotEqualTo("00f067aa0ba902b7");
       assertThat(access.fieldNames()).contains("@timestamp", "level", "logger", "message");
 
-      assertThat(slow.getString("message")).startsWith("slow query greetings.insert").doesNotContain("ids");
+      assertThat(slow.getString("message")).startsWith("slow query greetings.insert").doesNotContain(SlowQueries.NAME_PREFIX + "ids");
       assertThat(slow.getString("trace_id")).isEqualTo(TRACE_ID);
       assertThat(slow.getString("span_id")).as("the consumer is a new hop").isNotEqualTo(access.getString("span_id"));
     }
@@ -108,7 +105,7 @@ class RequestLogLinesTest {
   @DisplayName("gRPC: one access line per call with the full method, the gRPC status and the call's x-request-id")
   void grpcAccessLine() throws Exception {
     try (CapturedLogs logs = CapturedLogs.json()) {
-      var ok = grpc.unary("helloworld.v1.Greeter", "SayHello", HelloRequest.newBuilder().setName("grpc-log").build(),
+      var ok = grpc.unary("helloworld.v1.Greeter", "SayHello", HelloRequest.newBuilder().setName(SlowQueries.NAME_PREFIX + "grpc-log").build(),
           HelloReply.newBuilder(), "x-request-id", "rid-grpc-ok");
       grpc.unary("helloworld.v1.Greeter", "SayHello", HelloRequest.newBuilder().setName("").build(),
           HelloReply.newBuilder(), "x-request-id", "rid-grpc-bad");
@@ -151,12 +148,9 @@ class RequestLogLinesTest {
     try (CapturedLogs logs = CapturedLogs.text()) {
       app.get("/helloworld/text", "X-Request-ID", "rid-text");
       LoggerFactory.getLogger("test").warn("user {} token={}", "test@example.com", "abc.def.ghi");
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       // the access line is written when the response has ended, possibly after the client read it
-      while (logs.lines().stream().noneMatch(l -> l.contains("xredline.access") && l.contains("[rid-text "))
-          && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      Eventually.await("the text access line", () -> logs.lines().stream()
+          .anyMatch(l -> l.contains("xredline.access") && l.contains("[rid-text ")));
       assertThat(logs.lines()).anySatisfy(l -> assertThat(l).contains("xredline.access", "[rid-text ", "/helloworld/:name 200"));
       assertThat(logs.lines()).anySatisfy(l -> assertThat(l).contains("user te**@example.com token=****"));
       assertThat(String.join("\n", logs.lines())).doesNotContain("test@example.com", "abc.def.ghi");

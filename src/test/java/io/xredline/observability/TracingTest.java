@@ -6,13 +6,13 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.vertx.core.json.JsonObject;
 import io.xredline.testing.CapturedLogs;
+import io.xredline.testing.Eventually;
 import io.xredline.testing.TestApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -35,17 +35,10 @@ class TracingTest {
     app.close();
   }
 
-  private static List<SpanData> spansOf(String traceId, int atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    List<SpanData> spans = List.of();
-    while (System.nanoTime() < deadline) {
-      spans = EXPORTER.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
-      if (spans.size() >= atLeast) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    return spans;
+  private static List<SpanData> spansOf(String traceId, int atLeast) {
+    return Eventually.value(atLeast + " spans of trace " + traceId,
+        () -> EXPORTER.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList(),
+        spans -> spans.size() >= atLeast);
   }
 
   private static SpanData bus(List<SpanData> spans, SpanKind kind, String described) {
@@ -80,13 +73,8 @@ class TracingTest {
       assertThat(sql.getParentSpanId()).as("greeter consumer → SQL query").isEqualTo(busIn.getSpanId());
 
       // written when the response has ended, which may be just after the client has read it
-      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      List<JsonObject> access = List.of();
-      while (access.isEmpty() && System.nanoTime() < deadline) {
-        access = logs.json(l -> "rid-traced".equals(l.getString("request_id"))
-            && AccessLog.LOGGER.equals(l.getString("logger")));
-        Thread.sleep(access.isEmpty() ? 20 : 0);
-      }
+      List<JsonObject> access = Eventually.value("the access line", () -> logs.json(l -> "rid-traced".equals(l.getString("request_id"))
+          && AccessLog.LOGGER.equals(l.getString("logger"))), lines -> !lines.isEmpty());
       assertThat(access).singleElement().satisfies(line -> {
         assertThat(line.getString("trace_id")).isEqualTo(TRACE_ID);
         assertThat(line.getString("span_id")).isEqualTo(server.getSpanId());

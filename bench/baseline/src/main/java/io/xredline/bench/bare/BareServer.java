@@ -1,0 +1,242 @@
+package io.xredline.bench.bare;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The baseline of {@code scripts/bench http}: bare Vert.x 5 doing exactly the work of xredline's
+ * measured routes, on the same paths, and nothing else (no request id header, access log, security
+ * headers, timeout, body handler, metrics, tracing, event bus):
+ * <ul>
+ *   <li>{@code GET /healthz/live}: {@code {"status":"UP"}}, encoded per request;</li>
+ *   <li>{@code GET /helloworld/:name}: the greeter's checks and its INSERT into {@code greetings};</li>
+ *   <li>{@code GET /api/v1/auth/me}: HS256 verify with the service's claim checks (iss, aud, exp/nbf
+ *       with leeway, typ, sub, jti, fid), the service's one Redis lookup for a bearer token (the
+ *       deny-list + session script, verbatim), the service's SELECT on users, masked PII.</li>
+ * </ul>
+ * Like xredline by default: Vert.x default event loops (2 × cores), one HTTP verticle instance per
+ * core, one shared PostgreSQL pool and a Redis client of {@code conf/config.yaml}'s sizes.
+ * Configured by environment variables only (see {@link #main}).
+ */
+public final class BareServer extends VerticleBase {
+  /** The service's access check (auth/store/TokenFamilies CHECK_ACCESS): deny-list, then the session. */
+  static final String CHECK_ACCESS = """
+      if redis.call('EXISTS', KEYS[1]) == 1 then return 'DENIED' end
+      local revoked = redis.call('HGET', KEYS[2], 'revoked')
+      if not revoked or revoked == '1' then return 'REVOKED' end
+      return 'OK'
+      """;
+  static final String INSERT_GREETING = "INSERT INTO greetings (name, transport, request_id) VALUES ($1, $2, $3)";
+  static final String SELECT_USER = "SELECT id, username, password_hash, email, phone, totp_secret, totp_enabled, roles,"
+      + " created_at FROM users WHERE id = $1";
+  private static final Pattern JWT_SHAPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
+  private static final Pattern USER_ID = Pattern.compile("[0-9]{1,18}");
+  private static final int MAX_NAME_LENGTH = 100;
+
+  private final Settings settings;
+  private final Pool pool;
+  private final RedisAPI redis;
+  private JWTAuth jwt;
+
+  BareServer(Settings settings, Pool pool, RedisAPI redis) {
+    this.settings = settings;
+    this.pool = pool;
+    this.redis = redis;
+  }
+
+  record Settings(int port, String pgUrl, String redisUrl, String jwtSecret, String issuer, String audience,
+                  int leewaySeconds, String keyPrefix, int instances, int pgPoolSize, int redisPoolSize) {
+    static Settings fromEnv(Map<String, String> env) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      int instances = Integer.parseInt(env.getOrDefault("BARE_INSTANCES", "0"));
+      return new Settings(
+          Integer.parseInt(env.getOrDefault("BARE_PORT", "8100")),
+          required(env, "BARE_PG_URL"),
+          env.getOrDefault("BARE_REDIS_URL", "redis://127.0.0.1:6379/0"),
+          required(env, "BARE_JWT_SECRET"),
+          env.getOrDefault("BARE_JWT_ISSUER", "xredline"),
+          env.getOrDefault("BARE_JWT_AUDIENCE", "xredline"),
+          Integer.parseInt(env.getOrDefault("BARE_JWT_LEEWAY_SECONDS", "30")),
+          env.getOrDefault("BARE_REDIS_KEY_PREFIX", "xredline:"),
+          instances > 0 ? instances : cores,
+          Integer.parseInt(env.getOrDefault("BARE_PG_POOL_SIZE", "16")),
+          Integer.parseInt(env.getOrDefault("BARE_REDIS_POOL_SIZE", "16")));
+    }
+
+    private static String required(Map<String, String> env, String name) {
+      String value = env.get(name);
+      if (value == null || value.isBlank()) {
+        throw new IllegalArgumentException(name + " is required");
+      }
+      return value;
+    }
+  }
+
+  /**
+   * Environment: {@code BARE_PG_URL} and {@code BARE_JWT_SECRET} (required), {@code BARE_PORT} (8100),
+   * {@code BARE_REDIS_URL}, {@code BARE_REDIS_KEY_PREFIX} ({@code xredline:}), {@code BARE_INSTANCES}
+   * (0 = cores), {@code BARE_PG_POOL_SIZE} / {@code BARE_REDIS_POOL_SIZE} (16),
+   * {@code BARE_JWT_ISSUER} / {@code BARE_JWT_AUDIENCE} ({@code xredline}), {@code BARE_JWT_LEEWAY_SECONDS} (30).
+   */
+  public static void main(String[] args) {
+    Settings settings = Settings.fromEnv(System.getenv());
+    Vertx vertx = Vertx.vertx();
+    // one pool per process, shared by the verticle instances, as the service's Database.pool does
+    PgConnectOptions connect = PgConnectOptions.fromUri(settings.pgUrl()).setCachePreparedStatements(true);
+    Pool pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(settings.pgPoolSize()).setMaxWaitQueueSize(1024).setShared(true)
+            .setName("bare-pg"))
+        .connectingTo(connect).using(vertx).build();
+    RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, new RedisOptions()
+        .setConnectionString(settings.redisUrl())
+        .setMaxPoolSize(settings.redisPoolSize())
+        .setMaxPoolWaiting(1024)
+        .setMaxWaitingHandlers(1024)));
+    vertx.deployVerticle(() -> new BareServer(settings, pool, redis),
+            new DeploymentOptions().setInstances(settings.instances()))
+        .onSuccess(id -> System.out.printf("bare Vert.x listening on :%d (%d instances)%n", settings.port(),
+            settings.instances()))
+        .onFailure(e -> {
+          System.err.println("bare Vert.x failed to start: " + e);
+          System.exit(1);
+        });
+  }
+
+  @Override
+  public Future<?> start() {
+    jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(settings.jwtSecret()))
+        .setJWTOptions(new JWTOptions()
+            .setIssuer(settings.issuer())
+            .setAudience(List.of(settings.audience()))
+            .setLeeway(settings.leewaySeconds())));
+    Router router = Router.router(vertx);
+    router.get("/healthz/live").handler(this::live);
+    router.get("/helloworld/:name").handler(this::hello);
+    router.get("/api/v1/auth/me").handler(this::me);
+    return vertx.createHttpServer().requestHandler(router).listen(settings.port());
+  }
+
+  private void live(RoutingContext ctx) {
+    json(ctx, 200, new JsonObject().put("status", "UP").toBuffer());
+  }
+
+  private void hello(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    if (name == null || name.isBlank() || name.codePointCount(0, name.length()) > MAX_NAME_LENGTH
+        || name.chars().anyMatch(Character::isISOControl)) {
+      error(ctx, 400, "VALIDATION_FAILED");
+      return;
+    }
+    pool.preparedQuery(INSERT_GREETING)
+        .execute(Tuple.of(name, "http", UUID.randomUUID().toString()))
+        .onSuccess(rows -> json(ctx, 200, new JsonObject().put("message", "Hello " + name).toBuffer()))
+        .onFailure(e -> error(ctx, 503, "SERVICE_UNAVAILABLE"));
+  }
+
+  private record Claims(long userId, String jti, String familyId) {
+  }
+
+  private void me(RoutingContext ctx) {
+    String authorization = ctx.request().getHeader("Authorization");
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      error(ctx, 401, "TOKEN_MISSING");
+      return;
+    }
+    String token = authorization.substring(7).trim();
+    if (token.length() > 8192 || !JWT_SHAPE.matcher(token).matches()) {
+      error(ctx, 401, "INVALID_TOKEN_FORMAT");
+      return;
+    }
+    jwt.authenticate(new TokenCredentials(token))
+        .map(user -> claims(user.principal()))
+        .compose(claims -> redis.eval(List.of(CHECK_ACCESS, "2", settings.keyPrefix() + "auth:deny:" + claims.jti(),
+                settings.keyPrefix() + "auth:family:" + claims.familyId()))
+            .compose(access -> "OK".equals(access.toString())
+                ? pool.preparedQuery(SELECT_USER).execute(Tuple.of(claims.userId()))
+                : Future.failedFuture(new IllegalStateException("session " + access))))
+        .onSuccess(rows -> {
+          if (rows.size() == 0) {
+            error(ctx, 404, "NOT_FOUND");
+            return;
+          }
+          Row u = rows.iterator().next();
+          json(ctx, 200, new JsonObject()
+              .put("user_id", u.getLong("id"))
+              .put("username", u.getString("username"))
+              .put("email", maskEmail(u.getString("email")))
+              .put("phone", maskPhone(u.getString("phone")))
+              .put("totp_enabled", u.getBoolean("totp_enabled"))
+              .put("created_at", u.getOffsetDateTime("created_at").toInstant().truncatedTo(ChronoUnit.SECONDS).toString())
+              .toBuffer());
+        })
+        .onFailure(e -> error(ctx, 401, "TOKEN_INVALID"));
+  }
+
+  /** The claims the service insists on beyond what vertx-auth-jwt checks (iss, aud, exp/nbf/iat). */
+  private static Claims claims(JsonObject p) {
+    Object sub = p.getValue("sub");
+    Object jti = p.getValue("jti");
+    Object fid = p.getValue("fid");
+    if (!"access".equals(p.getValue("typ")) || !(sub instanceof String s) || !USER_ID.matcher(s).matches()
+        || !(jti instanceof String j) || !(fid instanceof String f)) {
+      throw new IllegalArgumentException("not an access token");
+    }
+    return new Claims(Long.parseLong(s), j, f);
+  }
+
+  static String maskEmail(String email) {
+    if (email == null) {
+      return null;
+    }
+    int at = email.lastIndexOf('@');
+    if (at <= 0) {
+      return "****";
+    }
+    return email.substring(0, at <= 2 ? 1 : 2) + "**" + email.substring(at);
+  }
+
+  static String maskPhone(String phone) {
+    if (phone == null) {
+      return null;
+    }
+    if (phone.length() < 8) {
+      return "****";
+    }
+    return phone.substring(0, 3) + "*".repeat(phone.length() - 7) + phone.substring(phone.length() - 4);
+  }
+
+  private static void json(RoutingContext ctx, int status, Buffer body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(body);
+  }
+
+  private static void error(RoutingContext ctx, int status, String reason) {
+    json(ctx, status, new JsonObject().put("code", status).put("reason", reason).toBuffer());
+  }
+}
