@@ -33,10 +33,17 @@ class ArchitectureTest {
    */
   @BeforeAll
   static void importMainClasses() throws Exception {
-    ArchConfiguration.get().setResolveMissingDependenciesFromClassPath(false);
     Path main = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(location -> !location.contains("/io/xredline/api/")).importPath(main);
+    ArchConfiguration archUnit = ArchConfiguration.get();
+    boolean resolving = archUnit.resolveMissingDependenciesFromClassPath();
+    // the setting is JVM-wide: other ArchUnit tests (LogComplianceTest) need resolution on
+    archUnit.setResolveMissingDependenciesFromClassPath(false);
+    try {
+      classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .withImportOption(location -> !location.contains("/io/xredline/api/")).importPath(main);
+    } finally {
+      archUnit.setResolveMissingDependenciesFromClassPath(resolving);
+    }
   }
 
   static final ArchRule LAYERS = layeredArchitecture().consideringOnlyDependenciesInLayers()
