@@ -32,7 +32,7 @@ public final class EmbeddedServers implements AutoCloseable {
       dbLabel = "embedded PostgreSQL " + dbUrl + " (data in " + data.database().embeddedDataDir() + ")";
     }
     String redisUrl = data.redis().url();
-    String redisLabel = "Redis " + io.xredline.config.Secrets.maskUrl(redisUrl);
+    String redisLabel = Cache.label(data.redis(), redisUrl);
     if (data.redis().embedded()) {
       redisUrl = startRedis();
       redisLabel = "embedded Redis " + redisUrl;
