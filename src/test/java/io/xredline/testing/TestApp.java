@@ -49,7 +49,7 @@ public final class TestApp implements AutoCloseable {
     o.put("server.http.instances", "2");
     o.put("server.grpc.instances", "1");
     o.put("server.shutdown_timeout", "5s");
-    o.put("data.redis.url", TestBackends.redisUrl());
+    o.putAll(TestBackends.redisOverrides());
     o.put("data.redis.key_prefix", TestBackends.freshKeyPrefix(hint));
     return o;
   }

@@ -54,10 +54,22 @@ final class RedisScripts {
 
   static <T> Future<T> unavailableOnFailure(Future<T> call) {
     return call.recover(e -> {
-      // cluster client errors name the endpoint, credentials included
-      LOG.warn("redis call failed: {}", Secrets.maskUrlsIn(e.getMessage()));
+      LOG.warn("redis call failed: {}", describe(e));
       return Future.failedFuture(new AppError(Reason.SERVICE_UNAVAILABLE, "cache unavailable, try again shortly"));
     });
+  }
+
+  /**
+   * The failure as it may be logged: the cluster client's messages name the endpoint with its
+   * credentials, and its CROSSSLOT message spells out the whole command, arguments (codes, token
+   * ids) included.
+   */
+  static String describe(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (message.contains("(CROSSSLOT)")) {
+      return "CROSSSLOT: the keys of one call are not in one hash slot (a key without the account's hash tag)";
+    }
+    return Secrets.maskUrlsIn(message);
   }
 
   /** Redis answers {@code NOSCRIPT No matching script…}; the client surfaces that text as the failure's message. */
