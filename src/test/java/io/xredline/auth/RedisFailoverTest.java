@@ -270,27 +270,30 @@ class RedisFailoverTest extends AuthTestBase {
     }
 
     /**
-     * The window is first 503 to the first success after it; the disturbance is first to last 503
-     * (with four clients a request may get through in the middle of a failover).
+     * The window runs from the first failed answer to the first success after the last failed one
+     * (with four clients, a request may get through in the middle of a failover; those are counted).
      */
     void report() {
       List<Outcome> byAnswer = new ArrayList<>(outcomes);
       byAnswer.sort((a, b) -> Long.compare(a.answeredNs(), b.answeredNs()));
-      Outcome first503 = byAnswer.stream().filter(o -> !o.success()).findFirst().orElse(null);
+      Outcome firstFailure = byAnswer.stream().filter(o -> !o.success()).findFirst().orElse(null);
       StringBuilder line = new StringBuilder("FAILOVER ").append(name).append(": ");
-      if (first503 == null) {
-        line.append("no request failed; ").append(byAnswer.stream()
-            .filter(o -> o.sentNs() >= triggeredNs && o.sentNs() <= settledNs).count()).append(" requests during the switch");
+      if (firstFailure == null) {
+        line.append(String.format(Locale.ROOT, "no request failed: %d requests sent during the switch (%d ms), all 200",
+            byAnswer.stream().filter(o -> o.sentNs() >= triggeredNs && o.sentNs() <= settledNs).count(),
+            ms(settledNs - triggeredNs)));
       } else {
-        Outcome firstSuccess = byAnswer.stream().filter(o -> o.success() && o.answeredNs() > first503.answeredNs())
-            .findFirst().orElseThrow();
         Outcome lastFailure = byAnswer.stream().filter(o -> !o.success()).reduce((a, b) -> b).orElseThrow();
+        Outcome recovered = byAnswer.stream().filter(o -> o.success() && o.answeredNs() > lastFailure.answeredNs())
+            .findFirst().orElseThrow();
+        List<Outcome> in = byAnswer.stream()
+            .filter(o -> o.answeredNs() >= firstFailure.answeredNs() && o.answeredNs() <= recovered.answeredNs()).toList();
         line.append(String.format(Locale.ROOT,
-            "first failure %d ms after the trigger; window (first 503 to first success) %d ms: %s; "
-                + "disturbance (first to last failure) %d ms: %s; readiness answered DOWN %d times",
-            ms(first503.answeredNs() - triggeredNs),
-            ms(firstSuccess.answeredNs() - first503.answeredNs()), counts(byAnswer, first503, firstSuccess),
-            ms(lastFailure.answeredNs() - first503.answeredNs()), counts(byAnswer, first503, lastFailure),
+            "window %d ms (first 503 %d ms after the trigger, to the first success after the last 503); "
+                + "%d answers in it: %d x 503 SERVICE_UNAVAILABLE, %d x 200, %d other; readiness answered DOWN %d times",
+            ms(recovered.answeredNs() - firstFailure.answeredNs()), ms(firstFailure.answeredNs() - triggeredNs),
+            in.size(), in.stream().filter(Outcome::unavailable).count(), in.stream().filter(Outcome::success).count(),
+            in.stream().filter(o -> !o.success() && !o.unavailable()).count(),
             readiness.stream().filter(o -> o.status() == 503).count()));
       }
       System.out.println(line);
@@ -300,14 +303,6 @@ class RedisFailoverTest extends AuthTestBase {
         // the line is on stdout too
       }
     }
-  }
-
-  private static String counts(List<Outcome> byAnswer, Outcome from, Outcome to) {
-    List<Outcome> in = byAnswer.stream()
-        .filter(o -> o.answeredNs() >= from.answeredNs() && o.answeredNs() <= to.answeredNs()).toList();
-    return String.format(Locale.ROOT, "%d answers, %d x 503 SERVICE_UNAVAILABLE, %d x 200, %d other",
-        in.size(), in.stream().filter(Outcome::unavailable).count(), in.stream().filter(Outcome::success).count(),
-        in.stream().filter(o -> !o.success() && !o.unavailable()).count());
   }
 
   private static long ms(long ns) {
