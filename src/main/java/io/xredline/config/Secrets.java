@@ -34,6 +34,14 @@ public final class Secrets {
     return url.substring(0, colon + 1) + "****" + url.substring(at);
   }
 
+  private static final java.util.regex.Pattern URL_CREDENTIALS =
+      java.util.regex.Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^\\s/@:]*:)[^\\s@/]+@");
+
+  /** Masks the password of every URL inside a free text, such as a client's error message naming an endpoint. */
+  public static String maskUrlsIn(String text) {
+    return text == null ? null : URL_CREDENTIALS.matcher(text).replaceAll("$1****@");
+  }
+
   private static int firstOf(String s, int from, char... chars) {
     int best = s.length();
     for (char c : chars) {

@@ -2,7 +2,9 @@ package io.xredline.observability;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -12,10 +14,14 @@ import io.vertx.redis.client.Request;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.Cache;
+import io.xredline.data.RedisNodes;
 import io.xredline.health.EventLoopProbe;
 import io.xredline.health.HealthApi;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Meters that need sampling rather than counting: each health check's last outcome
  * ({@code xredline_health_check_up{check}}), Redis {@code used_memory}/{@code expired_keys} from
  * INFO plus {@code xredline_redis_up}, and the worst event-loop delay. Gauges only read the last
- * sample, so a scrape never waits on a dependency.
+ * sample, so a scrape never waits on a dependency. In sentinel and cluster mode the Redis meters
+ * carry a {@code node} label ({@code host:port}), one series per master and replica; a node that
+ * leaves the topology loses its series.
  */
 public final class MetricsSamplerVerticle extends VerticleBase {
   static final long HEALTH_PERIOD_MS = 5_000;
@@ -35,8 +43,14 @@ public final class MetricsSamplerVerticle extends VerticleBase {
   private final AtomicLong redisUp = new AtomicLong();
   private final AtomicLong usedMemory = new AtomicLong(-1);
   private final AtomicLong expiredKeys = new AtomicLong();
+  private final Map<String, NodeMeters> nodeMeters = new ConcurrentHashMap<>();
   private MeterRegistry registry;
   private Redis redis;
+  private RedisNodes nodes;
+
+  /** One node's last sample and the meters reading it. */
+  private record NodeMeters(AtomicLong up, AtomicLong usedMemory, AtomicLong expiredKeys, List<Meter> meters) {
+  }
 
   public MetricsSamplerVerticle(AppConfig config, Backends backends) {
     this.config = config;
@@ -46,15 +60,15 @@ public final class MetricsSamplerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     registry = Telemetry.registry(vertx);
-    redis = Cache.client(vertx, config.data().redis(), backends.redisUrl());
     Gauge.builder("xredline.eventloop.delay", vertx, v -> EventLoopProbe.maxDelayMs(v) / 1000.0)
         .description("worst event-loop delay seen by the heartbeat probes").baseUnit("seconds").register(registry);
-    Gauge.builder("xredline.redis.up", redisUp, AtomicLong::get)
-        .description("1 when the last Redis INFO sample succeeded").register(registry);
-    Gauge.builder("xredline.redis.used.memory", usedMemory, AtomicLong::get)
-        .description("Redis used_memory from INFO").baseUnit("bytes").register(registry);
-    FunctionCounter.builder("xredline.redis.expired.keys", expiredKeys, AtomicLong::get)
-        .description("Redis expired_keys from INFO").register(registry);
+    AppConfig.Redis redisConfig = config.data().redis();
+    if (redisConfig.mode() == AppConfig.RedisMode.STANDALONE) {
+      redis = Cache.client(vertx, redisConfig, backends.redisUrl());
+      redisMeters(Tags.empty(), redisUp, usedMemory, expiredKeys);
+    } else {
+      nodes = new RedisNodes(vertx, redisConfig, REDIS_PERIOD_MS / 4);
+    }
     vertx.setPeriodic(0, HEALTH_PERIOD_MS, id -> sampleHealth());
     // start-up and drain milestones change readiness at once; do not wait for the next period
     vertx.eventBus().localConsumer(HealthApi.LIFECYCLE, message -> sampleHealth());
@@ -82,13 +96,52 @@ public final class MetricsSamplerVerticle extends VerticleBase {
     });
   }
 
+  private List<Meter> redisMeters(Tags tags, AtomicLong up, AtomicLong memory, AtomicLong expired) {
+    return List.of(
+        Gauge.builder("xredline.redis.up", up, AtomicLong::get).tags(tags)
+            .description("1 when the last Redis INFO sample succeeded").register(registry),
+        Gauge.builder("xredline.redis.used.memory", memory, AtomicLong::get).tags(tags)
+            .description("Redis used_memory from INFO").baseUnit("bytes").register(registry),
+        FunctionCounter.builder("xredline.redis.expired.keys", expired, AtomicLong::get).tags(tags)
+            .description("Redis expired_keys from INFO").register(registry));
+  }
+
   private void sampleRedis() {
-    redis.send(Request.cmd(Command.INFO)).onComplete(info -> {
-      Map<String, String> fields = parseInfo(info.toString());
-      redisUp.set(1);
-      usedMemory.set(parseLong(fields.get("used_memory"), usedMemory.get()));
-      expiredKeys.set(parseLong(fields.get("expired_keys"), expiredKeys.get()));
-    }, failure -> redisUp.set(0));
+    if (nodes == null) {
+      sampleNode(redis.send(Request.cmd(Command.INFO)), redisUp, usedMemory, expiredKeys);
+      return;
+    }
+    nodes.discover().onSuccess(topology -> {
+      nodes.retain(topology);
+      Set<String> present = new HashSet<>();
+      for (RedisNodes.Node node : topology.dataNodes()) {
+        present.add(node.address());
+        NodeMeters m = nodeMeters.computeIfAbsent(node.address(), address -> {
+          AtomicLong up = new AtomicLong();
+          AtomicLong memory = new AtomicLong(-1);
+          AtomicLong expired = new AtomicLong();
+          return new NodeMeters(up, memory, expired, redisMeters(Tags.of("node", address), up, memory, expired));
+        });
+        sampleNode(nodes.send(node.url(), Request.cmd(Command.INFO)), m.up(), m.usedMemory(), m.expiredKeys());
+      }
+      nodeMeters.entrySet().removeIf(e -> {
+        if (present.contains(e.getKey())) {
+          return false;
+        }
+        e.getValue().meters().forEach(registry::remove);
+        return true;
+      });
+    }).onFailure(e -> nodeMeters.values().forEach(m -> m.up().set(0)));
+  }
+
+  private static void sampleNode(Future<io.vertx.redis.client.Response> info, AtomicLong up, AtomicLong memory,
+                                 AtomicLong expired) {
+    info.onComplete(reply -> {
+      Map<String, String> fields = parseInfo(reply.toString());
+      up.set(1);
+      memory.set(parseLong(fields.get("used_memory"), memory.get()));
+      expired.set(parseLong(fields.get("expired_keys"), expired.get()));
+    }, failure -> up.set(0));
   }
 
   static Map<String, String> parseInfo(String info) {
@@ -112,6 +165,7 @@ public final class MetricsSamplerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return redis == null ? Future.succeededFuture() : redis.close();
+    return Future.join(redis == null ? Future.succeededFuture() : redis.close(),
+        nodes == null ? Future.succeededFuture() : nodes.close());
   }
 }
