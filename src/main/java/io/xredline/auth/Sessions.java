@@ -48,7 +48,7 @@ final class Sessions {
     }
     return tokens.verify(refreshToken, Tokens.REFRESH).compose(claims -> {
       String next = Tokens.newId();
-      return families.rotate(claims.familyId(), claims.jti(), next).compose(rotated -> switch (rotated.outcome()) {
+      return families.rotate(claims.userId(), claims.familyId(), claims.jti(), next).compose(rotated -> switch (rotated.outcome()) {
         case ROTATED -> Future.succeededFuture(
             pair(claims.userId(), claims.username(), claims.familyId(), next, rotated.remainingMs()));
         case REUSED -> {
@@ -65,7 +65,7 @@ final class Sessions {
   Future<AuthApi.Principal> authenticate(String authorization) {
     String token = Tokens.bearer(authorization);
     return tokens.verify(token, Tokens.ACCESS).compose(claims ->
-        families.checkAccess(claims.jti(), claims.familyId()).compose(access -> switch (access) {
+        families.checkAccess(claims.userId(), claims.jti(), claims.familyId()).compose(access -> switch (access) {
           case OK -> Future.succeededFuture(new AuthApi.Principal(claims.userId(), claims.username(), claims.jti(),
               claims.familyId(), claims.expiresAt()));
           case DENIED -> Future.failedFuture(new AppError(Reason.TOKEN_INVALID, "token revoked (logged out)"));
@@ -76,8 +76,8 @@ final class Sessions {
   Future<Void> logout(AuthApi.Principal principal, boolean allSessions, AuthApi.Origin origin) {
     long untilExpiryMs = (principal.expiresAtSeconds() - Instant.now().getEpochSecond()) * 1000
         + config.leeway().toMillis();
-    Future<?> revoke = allSessions ? families.revokeAll(principal.userId()) : families.revoke(principal.familyId());
-    return families.deny(principal.jti(), untilExpiryMs)
+    Future<?> revoke = allSessions ? families.revokeAll(principal.userId()) : families.revoke(principal.userId(), principal.familyId());
+    return families.deny(principal.userId(), principal.jti(), untilExpiryMs)
         .compose(v -> revoke)
         .onSuccess(v -> events.publish(AuthEvents.Kind.LOGOUT, principal.userId(), principal.username(), origin,
             allSessions ? "all_sessions" : "session"))

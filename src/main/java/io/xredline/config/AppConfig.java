@@ -52,11 +52,29 @@ public record AppConfig(
     }
   }
 
-  /** {@code url == null} means: start the embedded Redis. */
-  public record Redis(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, String keyPrefix) {
+  /**
+   * {@code url} is the standalone server ({@code null} in standalone mode means: start the embedded
+   * Redis); {@code endpoints} are the sentinels (sentinel mode) or seed nodes (cluster mode).
+   * {@code password} applies to every endpoint whose URL carries none.
+   */
+  public record Redis(String url, int poolSize, int maxWaitQueue, Duration connectTimeout, String keyPrefix,
+                      RedisMode mode, List<String> endpoints, String masterName, String password, RedisTls tls) {
     public boolean embedded() {
-      return url == null;
+      return mode == RedisMode.STANDALONE && url == null;
     }
+
+    @Override
+    public String toString() {
+      return "Redis[mode=" + mode + ", url=" + Secrets.maskUrl(url) + ", endpoints="
+          + endpoints.stream().map(Secrets::maskUrl).toList() + ", master_name=" + masterName
+          + ", password=" + (password == null ? "(unset)" : "****") + ", key_prefix=" + keyPrefix + "]";
+    }
+  }
+
+  public enum RedisMode { STANDALONE, SENTINEL, CLUSTER }
+
+  /** For {@code rediss://} endpoints: {@code trustFile} null means the JVM's default trust store. */
+  public record RedisTls(Path trustFile, boolean verifyHostname) {
   }
 
   public record Auth(Jwt jwt, Captcha captcha, int maxLoginAttempts, Duration lockWindow, Duration lockDuration,

@@ -111,7 +111,6 @@ public final class ConfigParser {
     ConfigReader db = r.section("database");
     ConfigReader redis = r.section("redis");
     URI dbUrl = db.url("url", Set.of("postgresql", "postgres"));
-    URI redisUrl = redis.url("url", Set.of("redis", "rediss"));
     String dataDir = db.section("embedded").string("data_dir", "~/.xredline/pgdata");
     return new AppConfig.Data(
         new AppConfig.Database(
@@ -123,12 +122,105 @@ public final class ConfigParser {
             db.duration("slow_query_threshold", Duration.ofMillis(200), Duration.ofMillis(1), Duration.ofHours(1)),
             db.bool("allow_insecure", false),
             expandHome(dataDir)),
-        new AppConfig.Redis(
-            redisUrl == null ? null : redisUrl.toString(),
-            redis.integer("pool_size", 16, 1, 1000),
-            redis.integer("max_wait_queue", 1024, -1, 1_000_000),
-            redis.duration("connect_timeout", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofMinutes(5)),
-            redis.string("key_prefix", "xredline:")));
+        redis(redis));
+  }
+
+  static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss");
+
+  /** Each mode needs its own pieces; every missing or misplaced one is named. */
+  private static AppConfig.Redis redis(ConfigReader redis) {
+    String modeName = redis.oneOf("mode", "standalone", Set.of("standalone", "sentinel", "cluster"));
+    AppConfig.RedisMode mode = AppConfig.RedisMode.valueOf(modeName.toUpperCase(Locale.ROOT));
+    URI url = redis.url("url", REDIS_SCHEMES);
+    List<String> endpoints = redisEndpoints(redis, mode);
+    String masterName = redis.string("master_name", null);
+    String password = redis.secret("password");
+    String keyPrefix = redis.string("key_prefix", "xredline:");
+    int poolSize = redis.integer("pool_size", 16, 1, 1000);
+    int maxWaitQueue = redis.integer("max_wait_queue", 1024, -1, 1_000_000);
+    if (mode != AppConfig.RedisMode.STANDALONE && maxWaitQueue < poolSize) {
+      // the sentinel and cluster clients refuse to start otherwise
+      redis.violation("max_wait_queue", "must be at least data.redis.pool_size (" + poolSize + ") in " + modeName + " mode",
+          maxWaitQueue);
+    }
+    ConfigReader tls = redis.section("tls");
+    Path trustFile = pathOrNull(tls.string("trust_file", null));
+    if (trustFile != null && !Files.isReadable(trustFile)) {
+      tls.violation("trust_file", "must name a readable PEM file (CA certificates)", ConfigReader.quote(trustFile.toString()));
+    }
+    if (keyPrefix.contains("{") || keyPrefix.contains("}")) {
+      // a brace in the prefix would become every key's Redis Cluster hash tag: one slot for all users
+      redis.violation("key_prefix", "must not contain { or } (keys carry their own hash tags)", ConfigReader.quote(keyPrefix));
+    }
+    switch (mode) {
+      case STANDALONE -> {
+        if (!endpoints.isEmpty()) {
+          redis.violation("endpoints", "is read only in sentinel and cluster mode; standalone uses data.redis.url", endpoints.size()
+              + " endpoint(s)");
+        }
+      }
+      case SENTINEL -> {
+        if (url != null) {
+          redis.violation("url", "is for standalone mode; in sentinel mode list the sentinels in data.redis.endpoints",
+              ConfigReader.quote(Secrets.maskUrl(url.toString())));
+        }
+        if (endpoints.isEmpty()) {
+          redis.violation("endpoints", "must list at least one sentinel (redis://host:26379) in sentinel mode", null);
+        }
+        if (masterName == null) {
+          redis.violation("master_name", "is required in sentinel mode (the name the sentinels monitor, e.g. mymaster)", null);
+        }
+      }
+      case CLUSTER -> {
+        if (url != null) {
+          redis.violation("url", "is for standalone mode; in cluster mode list some cluster nodes in data.redis.endpoints",
+              ConfigReader.quote(Secrets.maskUrl(url.toString())));
+        }
+        if (endpoints.isEmpty()) {
+          redis.violation("endpoints", "must list at least one cluster node (redis://host:6379) in cluster mode", null);
+        }
+      }
+    }
+    return new AppConfig.Redis(
+        mode == AppConfig.RedisMode.STANDALONE && url != null ? url.toString() : null,
+        poolSize,
+        maxWaitQueue,
+        redis.duration("connect_timeout", Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofMinutes(5)),
+        keyPrefix,
+        mode,
+        mode == AppConfig.RedisMode.STANDALONE ? List.of() : endpoints,
+        mode == AppConfig.RedisMode.SENTINEL ? masterName : null,
+        password,
+        new AppConfig.RedisTls(trustFile, tls.bool("verify_hostname", true)));
+  }
+
+  /** Each endpoint is a redis:// or rediss:// URL with host and port; Redis Cluster has only database 0. */
+  private static List<String> redisEndpoints(ConfigReader redis, AppConfig.RedisMode mode) {
+    List<String> endpoints = new ArrayList<>();
+    List<String> given = redis.strings("endpoints");
+    for (int i = 0; i < given.size(); i++) {
+      String key = "endpoints[" + i + "]";
+      String value = given.get(i).trim();
+      try {
+        URI uri = new URI(value);
+        if (uri.getScheme() == null || !REDIS_SCHEMES.contains(uri.getScheme().toLowerCase(Locale.ROOT))
+            || uri.getHost() == null || uri.getPort() < 0) {
+          redis.violation(key, "must be a URL with scheme redis or rediss, a host and a port (redis://host:6379)",
+              ConfigReader.quote(Secrets.maskUrl(value)));
+          continue;
+        }
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        if (mode == AppConfig.RedisMode.CLUSTER && !path.isEmpty() && !path.equals("/") && !path.equals("/0")) {
+          redis.violation(key, "must not select a database: Redis Cluster has only database 0",
+              ConfigReader.quote(Secrets.maskUrl(value)));
+          continue;
+        }
+        endpoints.add(value);
+      } catch (java.net.URISyntaxException e) {
+        redis.violation(key, "is not a valid URL", ConfigReader.quote(Secrets.maskUrl(value)));
+      }
+    }
+    return List.copyOf(endpoints);
   }
 
   /** {@code ~} is $HOME as a shell would read it; the JVM's user.home comes from passwd and ignores $HOME. */
@@ -432,12 +524,25 @@ public final class ConfigParser {
       }
     }
     AppConfig.Redis redis = c.data().redis();
+    boolean sharedPassword = redis.password() != null;
     if (redis.embedded()) {
       violations.add(new Violation("data.redis.url",
           "is required in prod (the embedded Redis is for dev/test); set REDIS_URL", null));
-    } else if (Secrets.urlPassword(redis.url()).isEmpty()) {
-      violations.add(new Violation("data.redis.url", "must carry a password in prod (redis://:PASSWORD@host:6379/0)",
-          ConfigReader.quote(Secrets.maskUrl(redis.url()))));
+    } else if (redis.mode() == AppConfig.RedisMode.STANDALONE) {
+      if (Secrets.urlPassword(redis.url()).isEmpty() && !sharedPassword) {
+        violations.add(new Violation("data.redis.url",
+            "must carry a password in prod (redis://:PASSWORD@host:6379/0) or set data.redis.password",
+            ConfigReader.quote(Secrets.maskUrl(redis.url()))));
+      }
+    } else {
+      List<String> endpoints = redis.endpoints();
+      for (int i = 0; i < endpoints.size(); i++) {
+        if (Secrets.urlPassword(endpoints.get(i)).isEmpty() && !sharedPassword) {
+          violations.add(new Violation("data.redis.endpoints[" + i + "]",
+              "must carry a password in prod (redis://:PASSWORD@host:port) or set data.redis.password",
+              ConfigReader.quote(Secrets.maskUrl(endpoints.get(i)))));
+        }
+      }
     }
   }
 

@@ -1,5 +1,8 @@
 package io.xredline.config;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** How secrets are shown in validation messages and start-up lines: never in clear. */
 public final class Secrets {
   private Secrets() {
@@ -51,6 +54,16 @@ public final class Secrets {
   public static String urlPassword(String url) {
     PasswordSpan password = url == null ? null : passwordSpan(url);
     return password == null ? "" : url.substring(password.start(), password.end());
+  }
+
+  private static final Pattern URL_IN_TEXT = Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://[^\\s,;\"'<>]+");
+
+  /**
+   * Masks the password of every URL inside a free text, such as a client's error message naming an
+   * endpoint, by the same reading as {@link #maskUrl}.
+   */
+  public static String maskUrlsIn(String text) {
+    return text == null ? null : URL_IN_TEXT.matcher(text).replaceAll(m -> Matcher.quoteReplacement(maskUrl(m.group())));
   }
 
   private static int firstOf(String s, int from, char... chars) {

@@ -56,7 +56,7 @@ public final class EmbeddedServers implements AutoCloseable {
       dbLabel = "embedded PostgreSQL " + dbUrl + " (data in " + data.database().embeddedDataDir() + ")";
     }
     String redisUrl = data.redis().url();
-    String redisLabel = "Redis " + io.xredline.config.Secrets.maskUrl(redisUrl);
+    String redisLabel = RedisClients.label(data.redis(), redisUrl);
     if (needRedis) {
       redisUrl = startRedis(selected.redis().orElseThrow());
       redisLabel = "embedded Redis " + redisUrl;

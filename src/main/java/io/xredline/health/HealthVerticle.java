@@ -17,6 +17,7 @@ import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.RedisClients;
 import io.xredline.data.Database;
+import io.xredline.data.RedisNodes;
 
 import java.util.EnumMap;
 import java.util.Locale;
@@ -37,6 +38,7 @@ public final class HealthVerticle extends VerticleBase {
   private Pool pool;
   private Redis redis;
   private DependencyChecks checks;
+  private RedisNodes redisNodes;
   private EventLoopProbe loopProbe;
   private volatile boolean migrated;
   private volatile boolean started;
@@ -68,7 +70,7 @@ public final class HealthVerticle extends VerticleBase {
     Map<String, Supplier<Future<Status>>> ready = new java.util.LinkedHashMap<>();
     ready.put("lifecycle", this::lifecycle);
     ready.put("database", checks::database);
-    ready.put("redis", checks::redis);
+    ready.put("redis", redisCheck(timeout));
     ready.put("memory", () -> DependencyChecks.memory(health.memoryThreshold()));
     ready.putAll(live);
     health.httpDependencies().forEach((name, url) -> ready.put("http:" + name, () -> checks.http(url, timeout)));
@@ -88,6 +90,17 @@ public final class HealthVerticle extends VerticleBase {
     // one round now loads every check's classes and opens the connections, so the first probe is fast
     probes.get(HealthApi.Probe.ALL).checkStatus();
     return vertx.eventBus().<JsonObject>localConsumer(HealthApi.QUERY, this::onQuery).completion();
+  }
+
+  /** Standalone: a PING, as always. Sentinel and cluster: the routed PING plus every node on its own. */
+  private Supplier<Future<Status>> redisCheck(long timeoutMs) {
+    AppConfig.Redis redisConfig = config.data().redis();
+    if (redisConfig.mode() == AppConfig.RedisMode.STANDALONE) {
+      return checks::redis;
+    }
+    // discovery and the node pings run one after the other inside the check's own timeout
+    redisNodes = new RedisNodes(vertx, redisConfig, Math.max(10, timeoutMs / 3));
+    return new RedisCheck(redis, redisNodes, redisConfig)::status;
   }
 
   private HealthChecks register(Map<String, Supplier<Future<Status>>> checksById, long timeoutMs) {
@@ -186,6 +199,7 @@ public final class HealthVerticle extends VerticleBase {
       checks.close();
     }
     return Future.join(pool == null ? Future.succeededFuture() : pool.close(),
-        redis == null ? Future.succeededFuture() : redis.close());
+        redis == null ? Future.succeededFuture() : redis.close(),
+        redisNodes == null ? Future.succeededFuture() : redisNodes.close());
   }
 }

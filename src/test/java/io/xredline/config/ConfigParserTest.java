@@ -433,4 +433,94 @@ class ConfigParserTest {
     assertThat(violations(devTree("server.http.max_body_size", "17179869185GB"), "dev"))
         .singleElement().asString().startsWith("server.http.max_body_size: ");
   }
+
+  @Nested
+  @DisplayName("Redis modes: standalone, sentinel, cluster")
+  class RedisModes {
+    private List<String> redisViolations(Object... pathsAndValues) {
+      return violations(devTree(pathsAndValues), "dev");
+    }
+
+    @Test
+    @DisplayName("cluster: seed endpoints from a YAML list or a comma-separated variable, no URL, never embedded")
+    void cluster() {
+      AppConfig.Redis list = ConfigParser.parse(devTree("data.redis.mode", "cluster", "data.redis.endpoints",
+          new JsonArray().add("redis://:pw@10.0.0.1:6379").add("rediss://app:pw@10.0.0.2:6380/0")), "dev").data().redis();
+      assertThat(list.mode()).isEqualTo(AppConfig.RedisMode.CLUSTER);
+      assertThat(list.endpoints()).containsExactly("redis://:pw@10.0.0.1:6379", "rediss://app:pw@10.0.0.2:6380/0");
+      assertThat(list.url()).isNull();
+      assertThat(list.embedded()).isFalse();
+      AppConfig.Redis env = ConfigParser.parse(devTree("data.redis.mode", "CLUSTER",
+          "data.redis.endpoints", "redis://a:6379, redis://b:6379"), "dev").data().redis();
+      assertThat(env.endpoints()).containsExactly("redis://a:6379", "redis://b:6379");
+    }
+
+    @Test
+    @DisplayName("sentinel: the sentinels, the master name and one password for every node; the record never prints it")
+    void sentinel() {
+      AppConfig.Redis r = ConfigParser.parse(devTree("data.redis.mode", "sentinel", "data.redis.master_name", "mymaster",
+          "data.redis.password", "s3cr3t-pw", "data.redis.endpoints", "redis://s1:26379,redis://s2:26379"), "dev").data().redis();
+      assertThat(r.mode()).isEqualTo(AppConfig.RedisMode.SENTINEL);
+      assertThat(r.masterName()).isEqualTo("mymaster");
+      assertThat(r.password()).isEqualTo("s3cr3t-pw");
+      assertThat(r.endpoints()).hasSize(2);
+      assertThat(r.embedded()).isFalse();
+      assertThat(r.toString()).doesNotContain("s3cr3t-pw");
+      AppConfig.Redis withUrl = ConfigParser.parse(devTree("data.redis.url", "redis://:hunter2@c:6379"), "dev").data().redis();
+      assertThat(withUrl.toString()).doesNotContain("hunter2");
+    }
+
+    @Test
+    @DisplayName("TLS settings for rediss:// endpoints: verify hostnames by default, an optional CA file")
+    void tls() throws Exception {
+      Path ca = Files.writeString(Files.createTempFile("redis-ca", ".pem"), "-----BEGIN CERTIFICATE-----\n");
+      try {
+        AppConfig.RedisTls tls = ConfigParser.parse(devTree("data.redis.tls.trust_file", ca.toString()), "dev")
+            .data().redis().tls();
+        assertThat(tls.trustFile()).isEqualTo(ca);
+        assertThat(tls.verifyHostname()).isTrue();
+      } finally {
+        Files.delete(ca);
+      }
+      assertThat(redisViolations("data.redis.tls.trust_file", "/nonexistent/ca.pem")).containsExactly(
+          "data.redis.tls.trust_file: must name a readable PEM file (CA certificates) (got \"/nonexistent/ca.pem\")");
+    }
+
+    @TestFactory
+    @DisplayName("each missing or misplaced piece is named")
+    Stream<DynamicTest> violationsPerMode() {
+      return Stream.of(
+          new Case("sentinel with nothing", devTree("data.redis.mode", "sentinel"), List.of(
+              "data.redis.endpoints: must list at least one sentinel (redis://host:26379) in sentinel mode",
+              "data.redis.master_name: is required in sentinel mode (the name the sentinels monitor, e.g. mymaster)")),
+          new Case("cluster with nothing", devTree("data.redis.mode", "cluster"), List.of(
+              "data.redis.endpoints: must list at least one cluster node (redis://host:6379) in cluster mode")),
+          new Case("cluster with a standalone URL", devTree("data.redis.mode", "cluster", "data.redis.url",
+              "redis://:hunter2@c:6379", "data.redis.endpoints", "redis://n1:6379"), List.of(
+              "data.redis.url: is for standalone mode; in cluster mode list some cluster nodes in data.redis.endpoints"
+                  + " (got \"redis://:****@c:6379\")")),
+          new Case("sentinel with a standalone URL", devTree("data.redis.mode", "sentinel", "data.redis.url", "redis://c:6379",
+              "data.redis.endpoints", "redis://s1:26379", "data.redis.master_name", "m"), List.of(
+              "data.redis.url: is for standalone mode; in sentinel mode list the sentinels in data.redis.endpoints"
+                  + " (got \"redis://c:6379\")")),
+          new Case("standalone with endpoints", devTree("data.redis.endpoints", "redis://n1:6379"), List.of(
+              "data.redis.endpoints: is read only in sentinel and cluster mode; standalone uses data.redis.url (got 1 endpoint(s))")),
+          new Case("unknown mode", devTree("data.redis.mode", "replicated"), List.of(
+              "data.redis.mode: must be one of cluster, sentinel, standalone (got \"replicated\")")),
+          new Case("endpoints without port, with a foreign scheme, with a database in cluster mode",
+              devTree("data.redis.mode", "cluster", "data.redis.endpoints", new JsonArray().add("redis://:hunter2@n1")
+                  .add("http://n2:6379").add("redis://n3:6379/2").add("redis://n4:6379")), List.of(
+              "data.redis.endpoints[0]: must be a URL with scheme redis or rediss, a host and a port (redis://host:6379)"
+                  + " (got \"redis://:****@n1\")",
+              "data.redis.endpoints[1]: must be a URL with scheme redis or rediss, a host and a port (redis://host:6379)"
+                  + " (got \"http://n2:6379\")",
+              "data.redis.endpoints[2]: must not select a database: Redis Cluster has only database 0 (got \"redis://n3:6379/2\")")),
+          new Case("a key prefix with a brace", devTree("data.redis.key_prefix", "app{1}:"), List.of(
+              "data.redis.key_prefix: must not contain { or } (keys carry their own hash tags) (got \"app{1}:\")")),
+          new Case("a wait queue smaller than the pool in cluster mode", devTree("data.redis.mode", "cluster",
+              "data.redis.endpoints", "redis://n1:6379", "data.redis.pool_size", 32, "data.redis.max_wait_queue", 8), List.of(
+              "data.redis.max_wait_queue: must be at least data.redis.pool_size (32) in cluster mode (got 8)")))
+          .map(c -> dynamicTest(c.name(), () -> assertThat(violations(c.tree(), "dev")).containsExactlyElementsOf(c.lines())));
+    }
+  }
 }

@@ -142,8 +142,35 @@ class ProdRulesTest {
     Stream<DynamicTest> redisWithoutPassword() {
       return Stream.of("redis://cache.internal:6379/0", "redis://:@cache.internal:6379/0", "rediss://default:@cache.internal:6380")
           .map(url -> dynamicTest(url, () -> assertThat(violations(prodTree("data.redis.url", url), "prod")).containsExactly(
-              "data.redis.url: must carry a password in prod (redis://:PASSWORD@host:6379/0) (got \""
+              "data.redis.url: must carry a password in prod (redis://:PASSWORD@host:6379/0) or set data.redis.password (got \""
                   + Secrets.maskUrl(url) + "\")")));
+    }
+
+    @Test
+    @DisplayName("sentinel and cluster: every endpoint without its own password is named, unless data.redis.password is set")
+    void redisEndpointsWithoutPassword() {
+      JsonObject cluster = prodTree("data.redis.url", null, "data.redis.mode", "cluster", "data.redis.endpoints",
+          new JsonArray().add("rediss://:pw@node-a.internal:6379").add("rediss://node-b.internal:6379"));
+      assertThat(violations(cluster.copy(), "prod")).containsExactly(
+          "data.redis.endpoints[1]: must carry a password in prod (redis://:PASSWORD@host:port) or set data.redis.password"
+              + " (got \"rediss://node-b.internal:6379\")");
+      ConfigTrees.put(cluster, "data.redis.password", "shared-secret");
+      assertThat(violations(cluster, "prod")).isEmpty();
+
+      JsonObject sentinel = prodTree("data.redis.url", null, "data.redis.mode", "sentinel", "data.redis.master_name", "mymaster",
+          "data.redis.endpoints", "redis://s1.internal:26379,redis://s2.internal:26379");
+      assertThat(violations(sentinel.copy(), "prod")).containsExactly(
+          "data.redis.endpoints[0]: must carry a password in prod (redis://:PASSWORD@host:port) or set data.redis.password"
+              + " (got \"redis://s1.internal:26379\")",
+          "data.redis.endpoints[1]: must carry a password in prod (redis://:PASSWORD@host:port) or set data.redis.password"
+              + " (got \"redis://s2.internal:26379\")");
+    }
+
+    @Test
+    @DisplayName("a standalone URL without password passes with data.redis.password")
+    void standalonePasswordKey() {
+      assertThat(violations(prodTree("data.redis.url", "redis://cache.internal:6379/0", "data.redis.password", "pw"), "prod"))
+          .isEmpty();
     }
 
     @Test
@@ -206,6 +233,16 @@ class ProdRulesTest {
           .isEqualTo("redis://****@cache:6379/0");
       assertThat(Secrets.maskUrl("postgresql://app@db/app")).isEqualTo("postgresql://app@db/app");
       assertThat(Secrets.maskUrl(null)).isNull();
+    }
+
+    @Test
+    @DisplayName("maskUrlsIn reads URLs inside a text the way maskUrl does")
+    void maskUrlsInText() {
+      assertThat(Secrets.maskUrlsIn("connect to redis://:s3cr3t@cache:6379/0 failed, then rediss://app:pw@c2:6380"))
+          .isEqualTo("connect to redis://:****@cache:6379/0 failed, then rediss://app:****@c2:6380");
+      assertThat(Secrets.maskUrlsIn("(redis://s3cr3t@cache:6379) and postgresql://app@db/app"))
+          .isEqualTo("(redis://****@cache:6379) and postgresql://app@db/app");
+      assertThat(Secrets.maskUrlsIn(null)).isNull();
     }
 
     @Test

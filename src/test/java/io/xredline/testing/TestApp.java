@@ -49,7 +49,7 @@ public final class TestApp implements AutoCloseable {
     o.put("server.http.instances", "2");
     o.put("server.grpc.instances", "1");
     o.put("server.shutdown_timeout", "5s");
-    o.put("data.redis.url", TestBackends.redisUrl());
+    o.putAll(TestBackends.redisOverrides());
     o.put("data.redis.key_prefix", TestBackends.freshKeyPrefix(hint));
     return o;
   }
@@ -66,6 +66,10 @@ public final class TestApp implements AutoCloseable {
   /** As {@link #start(String, Map)} with the app's metrics/tracing built by {@code telemetry} (e.g. an in-memory span exporter). */
   public static TestApp start(String hint, Map<String, String> overrides, Function<AppConfig, Telemetry> telemetry) {
     Map<String, String> all = defaults(hint);
+    if (overrides.containsKey("data.redis.mode")) {
+      // a test that picks its own Redis topology brings its endpoints; the default URL would contradict them
+      all.keySet().removeIf(k -> k.startsWith("data.redis.") && !k.equals("data.redis.key_prefix"));
+    }
     all.putAll(overrides);
     boolean owns = !all.containsKey("data.database.url");
     if (owns) {

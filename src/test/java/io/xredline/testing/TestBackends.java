@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -28,6 +29,7 @@ public final class TestBackends {
   private static String redisUrl;
   private static String pgSource;
   private static String redisSource;
+  private static volatile Map<String, String> redisTopology;
 
   private TestBackends() {
   }
@@ -56,6 +58,23 @@ public final class TestBackends {
       redisUrl = findRedis();
     }
     return redisUrl;
+  }
+
+  /**
+   * How a test app reaches Redis: {@code data.redis.url} of the server above, unless a test class
+   * switched to a topology ({@link OnRedisTopology}: a Redis Cluster or Sentinel spawned for the run).
+   */
+  public static Map<String, String> redisOverrides() {
+    Map<String, String> topology = redisTopology;
+    return topology != null ? topology : Map.of("data.redis.url", redisUrl());
+  }
+
+  static void useRedisTopology(Map<String, String> overrides) {
+    redisTopology = Map.copyOf(overrides);
+  }
+
+  static void useStandaloneRedis() {
+    redisTopology = null;
   }
 
   /** A key prefix no other test class uses, so classes never see each other's keys. */

@@ -8,6 +8,12 @@ import java.util.HexFormat;
 /**
  * Every auth key in Redis, under {@code data.redis.key_prefix}. Keys never hold PII: a login name
  * that matched no account appears only as a SHA-256 digest.
+ *
+ * <p>Keys that one script touches together share a Redis Cluster hash tag, so every script runs on
+ * a single slot: everything of one account (its lockout, its sign-in families and their index, its
+ * deny-listed access tokens, its TOTP replay guard) is tagged {@code {u42}}, an unmatched login name
+ * {@code {n<digest>}}. One user's keys land together; different users spread over the cluster.
+ * Captchas are single-key and keep their own slot.
  */
 public record RedisKeys(String prefix) {
   String captcha(String id) {
@@ -15,27 +21,32 @@ public record RedisKeys(String prefix) {
   }
 
   String attempts(String account) {
-    return prefix + "auth:attempts:" + account;
+    return prefix + "auth:attempts:" + tag(account);
   }
 
   String lock(String account) {
-    return prefix + "auth:lock:" + account;
+    return prefix + "auth:lock:" + tag(account);
   }
 
-  String family(String familyId) {
-    return prefix + "auth:family:" + familyId;
+  String family(long userId, String familyId) {
+    return prefix + "auth:family:" + tag(account(userId)) + ":" + familyId;
   }
 
   String userFamilies(long userId) {
-    return prefix + "auth:user-families:" + userId;
+    return prefix + "auth:user-families:" + tag(account(userId));
   }
 
-  String denied(String jti) {
-    return prefix + "auth:deny:" + jti;
+  String denied(long userId, String jti) {
+    return prefix + "auth:deny:" + tag(account(userId)) + ":" + jti;
   }
 
   String totpLastStep(long userId) {
-    return prefix + "auth:totp-last-step:" + userId;
+    return prefix + "auth:totp-last-step:" + tag(account(userId));
+  }
+
+  /** The hash tag of an account's keys: Redis Cluster hashes only what is inside the braces. */
+  static String tag(String account) {
+    return "{" + account + "}";
   }
 
   /** The lockout identity of an account: its id, or a digest of an unmatched login name. */

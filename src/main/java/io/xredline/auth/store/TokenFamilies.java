@@ -74,33 +74,35 @@ public final class TokenFamilies {
   }
 
   public Future<Void> create(String familyId, long userId, String refreshJti, long lifetimeMs) {
-    return RedisScripts.eval(redis, CREATE, List.of(keys.family(familyId), keys.userFamilies(userId)),
+    return RedisScripts.eval(redis, CREATE, List.of(keys.family(userId, familyId), keys.userFamilies(userId)),
         userId, refreshJti, lifetimeMs, familyId).mapEmpty();
   }
 
   /** Atomically: exactly one of several parallel rotations of the same token wins. */
-  public Future<Rotated> rotate(String familyId, String presentedJti, String nextJti) {
-    return RedisScripts.eval(redis, ROTATE, List.of(keys.family(familyId)), presentedJti, nextJti)
+  public Future<Rotated> rotate(long userId, String familyId, String presentedJti, String nextJti) {
+    return RedisScripts.eval(redis, ROTATE, List.of(keys.family(userId, familyId)), presentedJti, nextJti)
         .map(r -> new Rotated(Rotation.valueOf(r.get(0).toString()), r.get(1).toLong()));
   }
 
-  public Future<Void> revoke(String familyId) {
-    return RedisScripts.eval(redis, REVOKE, List.of(keys.family(familyId))).mapEmpty();
+  public Future<Void> revoke(long userId, String familyId) {
+    return RedisScripts.eval(redis, REVOKE, List.of(keys.family(userId, familyId))).mapEmpty();
   }
 
   public Future<Integer> revokeAll(long userId) {
-    return RedisScripts.eval(redis, REVOKE_ALL, List.of(keys.userFamilies(userId)), keys.family(""))
+    // the script derives each family's key from this prefix; it carries the user's hash tag, so
+    // every key it touches is in the slot of the declared one
+    return RedisScripts.eval(redis, REVOKE_ALL, List.of(keys.userFamilies(userId)), keys.family(userId, ""))
         .map(r -> r.toInteger());
   }
 
-  public Future<Void> deny(String accessJti, long forMs) {
+  public Future<Void> deny(long userId, String accessJti, long forMs) {
     return RedisScripts.unavailableOnFailure(
-        redis.set(List.of(keys.denied(accessJti), "1", "PX", String.valueOf(Math.max(1, forMs))))).mapEmpty();
+        redis.set(List.of(keys.denied(userId, accessJti), "1", "PX", String.valueOf(Math.max(1, forMs))))).mapEmpty();
   }
 
   /** An access token is usable while it is not denied and its sign-in is neither revoked nor gone. */
-  public Future<Access> checkAccess(String accessJti, String familyId) {
-    return RedisScripts.eval(redis, CHECK_ACCESS, List.of(keys.denied(accessJti), keys.family(familyId)))
+  public Future<Access> checkAccess(long userId, String accessJti, String familyId) {
+    return RedisScripts.eval(redis, CHECK_ACCESS, List.of(keys.denied(userId, accessJti), keys.family(userId, familyId)))
         .map(r -> Access.valueOf(r.toString()))
         .onSuccess(access -> lookups.record("session", access == Access.OK));
   }

@@ -1,0 +1,188 @@
+package io.xredline.auth.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.xredline.config.AppConfig;
+import io.xredline.data.CacheLookups;
+import io.xredline.data.RedisClients;
+import io.xredline.error.AppError;
+import io.xredline.testing.OnRedisTopology;
+import io.xredline.testing.RedisTopology;
+import io.xredline.testing.TestApp;
+import io.xredline.testing.TestBackends;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Tag("e2e")
+@ExtendWith(OnRedisTopology.Cluster.class)
+@DisplayName("every auth script runs on a real 3-master Redis Cluster: one slot per call, users spread, EVALSHA with NOSCRIPT fallback")
+class ScriptsOnRedisClusterTest {
+  private static Vertx vertx;
+  private static Redis redis;
+  private static RedisAPI api;
+  private static RedisKeys keys;
+  private static RedisTopology cluster;
+
+  @BeforeAll
+  static void connect(RedisTopology topology) {
+    cluster = topology;
+    Map<String, String> overrides = new HashMap<>(TestBackends.redisOverrides());
+    overrides.put("data.redis.key_prefix", TestBackends.freshKeyPrefix("scripts"));
+    AppConfig.Redis config = TestApp.config(overrides).data().redis();
+    assertThat(config.mode()).isEqualTo(AppConfig.RedisMode.CLUSTER);
+    vertx = Vertx.vertx();
+    redis = RedisClients.client(vertx, config, null);
+    api = RedisAPI.api(redis);
+    keys = new RedisKeys(config.keyPrefix());
+  }
+
+  @AfterAll
+  static void close() {
+    redis.close();
+    vertx.close();
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new AssertionError(e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  @DisplayName("captcha: create, a wrong answer, the right one consumes it")
+  void captcha() {
+    CaptchaStore store = new CaptchaStore(api, keys, CacheLookups.of(vertx, ""));
+    await(store.create("c-" + System.nanoTime(), "ABC123", Duration.ofMinutes(1)));
+    String id = "c-" + System.nanoTime();
+    await(store.create(id, "ABC123", Duration.ofMinutes(1)));
+    assertThat(await(store.check(id, "XXXXXX", 5))).isEqualTo(CaptchaStore.Outcome.WRONG);
+    assertThat(await(store.check(id, "ABC123", 5))).isEqualTo(CaptchaStore.Outcome.OK);
+    assertThat(await(store.check(id, "ABC123", 5))).isEqualTo(CaptchaStore.Outcome.EXPIRED);
+  }
+
+  @Test
+  @DisplayName("lockout: failures count and lock at the limit, state reads, reset clears (attempts and lock share a slot)")
+  void lockout() {
+    LoginAttempts attempts = new LoginAttempts(api, keys, 3, Duration.ofMinutes(1), Duration.ofMinutes(5));
+    String account = RedisKeys.account(4242);
+    assertThat(await(attempts.recordFailure(account)).failures()).isEqualTo(1);
+    assertThat(await(attempts.recordFailure(account)).locked()).isFalse();
+    LoginAttempts.State locking = await(attempts.recordFailure(account));
+    assertThat(locking.lockedNow()).isTrue();
+    assertThat(await(attempts.state(account)).locked()).isTrue();
+    String unknown = RedisKeys.unknownAccount("nobody-" + System.nanoTime());
+    await(attempts.recordFailure(unknown));
+    await(attempts.reset(unknown));
+    assertThat(await(attempts.state(unknown)).failures()).isZero();
+  }
+
+  @Test
+  @DisplayName("sessions: create, rotate, reuse revokes, access checks with the deny-list, revoke, revoke-all")
+  void sessions() {
+    TokenFamilies families = new TokenFamilies(api, keys, CacheLookups.of(vertx, ""));
+    long user = 777;
+    await(families.create("fam-a", user, "jti-1", 60_000));
+    await(families.create("fam-b", user, "jti-x", 60_000));
+    assertThat(await(families.rotate(user, "fam-a", "jti-1", "jti-2")).outcome()).isEqualTo(TokenFamilies.Rotation.ROTATED);
+    assertThat(await(families.rotate(user, "fam-a", "jti-1", "jti-3")).outcome()).isEqualTo(TokenFamilies.Rotation.REUSED);
+    assertThat(await(families.checkAccess(user, "acc-1", "fam-a"))).isEqualTo(TokenFamilies.Access.REVOKED);
+    assertThat(await(families.checkAccess(user, "acc-2", "fam-b"))).isEqualTo(TokenFamilies.Access.OK);
+    await(families.deny(user, "acc-2", 60_000));
+    assertThat(await(families.checkAccess(user, "acc-2", "fam-b"))).isEqualTo(TokenFamilies.Access.DENIED);
+    await(families.create("fam-c", user, "jti-c", 60_000));
+    await(families.revoke(user, "fam-c"));
+    assertThat(await(families.rotate(user, "fam-c", "jti-c", "jti-d")).outcome()).isEqualTo(TokenFamilies.Rotation.REVOKED);
+    await(families.create("fam-d", user, "jti-e", 60_000));
+    assertThat(await(families.revokeAll(user))).isEqualTo(4);
+    assertThat(await(families.checkAccess(user, "acc-3", "fam-d"))).isEqualTo(TokenFamilies.Access.REVOKED);
+  }
+
+  @Test
+  @DisplayName("TOTP replay guard: a step works once, never an older one")
+  void totpReplay() {
+    TotpReplayGuard guard = new TotpReplayGuard(api, keys);
+    assertThat(await(guard.spend(99, 1000))).isTrue();
+    assertThat(await(guard.spend(99, 1000))).isFalse();
+    assertThat(await(guard.spend(99, 999))).isFalse();
+    assertThat(await(guard.spend(99, 1001))).isTrue();
+  }
+
+  @Test
+  @DisplayName("one account's keys share a slot; 30 accounts spread over all three masters")
+  void slots() {
+    RedisTopology.Node any = cluster.dataNodes().get(0);
+    Set<String> masters = new HashSet<>();
+    for (long id = 1; id <= 30; id++) {
+      String account = RedisKeys.account(id);
+      List<String> ofOneUser = List.of(keys.attempts(account), keys.lock(account), keys.family(id, "f1"),
+          keys.family(id, "f2"), keys.userFamilies(id), keys.denied(id, "j1"), keys.totpLastStep(id));
+      Set<String> slots = new HashSet<>();
+      ofOneUser.forEach(k -> slots.add(any.cli("CLUSTER", "KEYSLOT", k)));
+      assertThat(slots).as("slots of account %s", account).hasSize(1);
+      masters.add(cluster.masterOf(keys.attempts(account)).address());
+    }
+    assertThat(masters).hasSize(3);
+  }
+
+  @Test
+  @DisplayName("the cluster refuses a script over keys of two slots (what the untagged keys did): the check above can fail")
+  void crossSlotIsRefused() {
+    String a = keys.prefix() + "auth:attempts:u1";
+    String b = keys.prefix() + "auth:lock:u1";
+    assertThat(cluster.dataNodes().get(0).cli("CLUSTER", "KEYSLOT", a))
+        .isNotEqualTo(cluster.dataNodes().get(0).cli("CLUSTER", "KEYSLOT", b));
+    assertThatThrownBy(() -> await(RedisScripts.eval(api, "return redis.call('EXISTS', KEYS[1], KEYS[2])", List.of(a, b))))
+        .isInstanceOf(AppError.class);
+  }
+
+  @Test
+  @DisplayName("calls go out as EVALSHA; a master without the script answers NOSCRIPT and gets it once through EVAL")
+  void evalshaWithNoScriptFallback() {
+    TotpReplayGuard guard = new TotpReplayGuard(api, keys);
+    long user = 31337;
+    RedisTopology.Node master = cluster.masterOf(keys.totpLastStep(user));
+    master.cli("SCRIPT", "FLUSH");
+    long evalBefore = calls(master, "eval");
+    long evalshaBefore = calls(master, "evalsha");
+    for (int step = 1; step <= 5; step++) {
+      assertThat(await(guard.spend(user, step))).isTrue();
+    }
+    assertThat(calls(master, "evalsha") - evalshaBefore).as("every call tried EVALSHA").isEqualTo(5);
+    assertThat(calls(master, "eval") - evalBefore).as("the body went once, after the NOSCRIPT").isEqualTo(1);
+  }
+
+  /** {@code cmdstat_<command>:calls=N,…} from INFO commandstats (0 when the command never ran). */
+  private static long calls(RedisTopology.Node node, String command) {
+    for (String line : node.cli("INFO", "commandstats").split("\r?\n")) {
+      if (line.startsWith("cmdstat_" + command + ":")) {
+        String stats = line.substring(line.indexOf(':') + 1);
+        return Long.parseLong(stats.split(",")[0].substring("calls=".length()));
+      }
+    }
+    return 0;
+  }
+}
