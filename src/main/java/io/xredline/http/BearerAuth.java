@@ -16,23 +16,26 @@ import io.xredline.error.Reason;
 public final class BearerAuth implements Handler<RoutingContext> {
   private static final String PRINCIPAL = "xredline.principal";
   private final long busTimeoutMs;
-  private final String role;
-  private final String refusal;
+  /** Null when any signed-in account will do. */
+  private final Role required;
 
-  private BearerAuth(long busTimeoutMs, String role, String refusal) {
+  /** {@code refusal} is the FORBIDDEN message for an account without the role. */
+  private record Role(String name, String refusal) {
+  }
+
+  private BearerAuth(long busTimeoutMs, Role required) {
     this.busTimeoutMs = busTimeoutMs;
-    this.role = role;
-    this.refusal = refusal;
+    this.required = required;
   }
 
   /** Any signed-in account. */
   public static BearerAuth signedIn(long busTimeoutMs) {
-    return new BearerAuth(busTimeoutMs, null, null);
+    return new BearerAuth(busTimeoutMs, null);
   }
 
   /** An account holding {@code role}; others get 403 FORBIDDEN with {@code refusal} as the message. */
   public static BearerAuth withRole(String role, String refusal, long busTimeoutMs) {
-    return new BearerAuth(busTimeoutMs, role, refusal);
+    return new BearerAuth(busTimeoutMs, new Role(role, refusal));
   }
 
   @Override
@@ -47,12 +50,12 @@ public final class BearerAuth implements Handler<RoutingContext> {
 
   private Future<AuthApi.Principal> principalFor(RoutingContext ctx) {
     String authorization = ctx.request().getHeader("Authorization");
-    if (role == null) {
+    if (required == null) {
       return AuthApi.authenticate(ctx.vertx().eventBus(), authorization, origin(ctx), busTimeoutMs);
     }
     return AuthApi.authorize(ctx.vertx().eventBus(), authorization, origin(ctx), busTimeoutMs).map(authorized -> {
-      if (!authorized.hasRole(role)) {
-        throw new AppError(Reason.FORBIDDEN, refusal);
+      if (!authorized.hasRole(required.name())) {
+        throw new AppError(Reason.FORBIDDEN, required.refusal());
       }
       return authorized.principal();
     });
