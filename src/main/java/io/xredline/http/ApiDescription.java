@@ -30,14 +30,22 @@ public record ApiDescription(String yaml, String json, String yamlEtag, String j
   static final String SWAGGER_UI_POM = "META-INF/maven/org.webjars/swagger-ui/pom.properties";
   static final String SWAGGER_UI_PREFIX = "META-INF/resources/webjars/swagger-ui/";
 
-  private static Future<ApiDescription> loaded;
+  private static volatile ApiDescription cached;
 
-  /** Every HTTP verticle instance shares the one load. */
-  static synchronized Future<ApiDescription> load(Vertx vertx) {
-    if (loaded == null || loaded.failed()) {
-      loaded = vertx.executeBlocking(ApiDescription::read, false);
+  /**
+   * Every HTTP verticle instance shares one read. The value is cached, not the future: a future
+   * stays bound to the Vert.x instance that made it, and a process may run several (tests do).
+   */
+  static Future<ApiDescription> load(Vertx vertx) {
+    ApiDescription known = cached;
+    if (known != null) {
+      return Future.succeededFuture(known);
     }
-    return loaded;
+    return vertx.executeBlocking(() -> {
+      ApiDescription read = read();
+      cached = read;
+      return read;
+    }, false);
   }
 
   /** Blocking: reads the document and the webjar's version from the classpath. */

@@ -234,7 +234,7 @@ class ConfigLoaderTest {
     }
 
     @TestFactory
-    @DisplayName("an unparseable --conf file fails with an InvalidConfigException naming the problem, not a raw exception")
+    @DisplayName("an unparseable --conf file fails with an InvalidConfigException naming the file and the problem, not a raw exception")
     Stream<DynamicTest> malformedFile(Vertx vertx) {
       return Map.of(
               "unclosed flow sequence", "server:\n  http:\n    port: [8000\n",
@@ -249,7 +249,7 @@ class ConfigLoaderTest {
             InvalidConfigException failure = loadFailure(vertx, "dev", List.of(bad));
 
             assertThat(failure.violations()).singleElement().satisfies(v -> {
-              assertThat(v.path()).isEqualTo("config");
+              assertThat(v.path()).isEqualTo(bad.toAbsolutePath().toString());
               assertThat(v.problem()).startsWith("could not be read: ").hasSizeGreaterThan("could not be read: ".length());
             });
           }));
