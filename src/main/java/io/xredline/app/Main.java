@@ -60,7 +60,7 @@ public final class Main {
       return;
     }
     AppConfig config = checked.config();
-    LogSetup.apply(config.log());
+    LogSetup.apply(config.log(), config.env());
     for (Violation warning : checked.warnings()) {
       LIFECYCLE.warn("configuration: {}", warning);
     }

@@ -297,7 +297,8 @@ public final class ConfigParser {
   private static AppConfig.Log log(ConfigReader r) {
     return new AppConfig.Log(
         r.oneOf("level", "info", Set.of("trace", "debug", "info", "warn", "error")),
-        r.oneOf("format", "json", Set.of("json", "text")));
+        r.oneOf("format", "auto", Set.of("auto", "json", "text")),
+        r.oneOf("color", "auto", Set.of("auto", "always", "never")));
   }
 
   private static AppConfig.Security security(ConfigReader r) {

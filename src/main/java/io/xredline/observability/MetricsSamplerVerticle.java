@@ -57,7 +57,7 @@ public final class MetricsSamplerVerticle extends VerticleBase {
         .description("Redis expired_keys from INFO").register(registry);
     vertx.setPeriodic(0, HEALTH_PERIOD_MS, id -> sampleHealth());
     // start-up and drain milestones change readiness at once; do not wait for the next period
-    vertx.eventBus().localConsumer(HealthApi.LIFECYCLE, message -> sampleHealth());
+    vertx.eventBus().localConsumer(HealthApi.CHANGED, message -> sampleHealth());
     vertx.setPeriodic(0, REDIS_PERIOD_MS, id -> sampleRedis());
     return Future.succeededFuture();
   }
