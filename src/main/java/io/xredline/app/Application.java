@@ -88,7 +88,7 @@ public final class Application {
           LIFECYCLE.info("ready in {} ms (env {})", (System.nanoTime() - begin) / 1_000_000, config.env());
           // one line each, so JSON collectors see them as events and a terminal shows a short list
           for (String[] url : Banner.urls(config, Banner.frontendBuilt(config))) {
-            LIFECYCLE.info("  {} {}", String.format("%-9s", url[0]), url[1]);
+            LIFECYCLE.info("  {} {}", url[0], url[1]);
           }
           started.complete(app);
         }, failure -> app.stop().onComplete(ignored -> started.fail(failure)));

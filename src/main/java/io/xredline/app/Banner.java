@@ -10,8 +10,12 @@ final class Banner {
   private Banner() {
   }
 
-  /** {@code [label, target]} pairs, in the order a developer looks for them. */
+  /** {@code [label, target]} pairs, labels padded to one width, in the order a developer looks for them. */
   static List<String[]> urls(AppConfig config, boolean frontendBuilt) {
+    return labelled(config, frontendBuilt).stream().map(l -> new String[] {String.format("%-9s", l[0]), l[1]}).toList();
+  }
+
+  private static List<String[]> labelled(AppConfig config, boolean frontendBuilt) {
     AppConfig.Http http = config.server().http();
     String base = (config.security().tls().enabled() ? "https" : "http") + "://" + visible(http.host()) + ":" + http.port();
     List<String[]> lines = new ArrayList<>();
