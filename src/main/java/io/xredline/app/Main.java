@@ -87,6 +87,20 @@ public final class Main {
   }
 
   private static void run(AppConfig config, ConfigLoader.Sources sources) {
+    // handlers first: readiness turns UP before start() returns, so a SIGTERM may arrive while the
+    // last start-up lines are written; it then stops the app as soon as there is one
+    CompletableFuture<RunningApp> running = new CompletableFuture<>();
+    CompletableFuture<Void> stopped = new CompletableFuture<>();
+    long budgetMs = config.server().shutdownTimeout().toMillis() + 15_000;
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable shutdown = () -> {
+      if (stopping.compareAndSet(false, true)) {
+        startWatchdog(budgetMs);
+        running.thenAccept(started -> started.stop().onComplete(ar -> stopped.complete(null)));
+      }
+    };
+    Signal.handle(new Signal("TERM"), signal -> shutdown.run());
+    Signal.handle(new Signal("INT"), signal -> shutdown.run());
     RunningApp app;
     try {
       app = Application.start(config).toCompletionStage().toCompletableFuture().join();
@@ -99,14 +113,7 @@ public final class Main {
     // log.level, features and security.rate_limit follow their files at runtime (CONTRACT §2)
     ConfigWatch.start(app.vertx(), sources, config, CONFIG_SCAN_PERIOD, (previous, next) -> LogSetup.level(next.log().level()))
         .onFailure(e -> LIFECYCLE.warn("configuration hot reload is off: {}", e.getMessage()));
-    CompletableFuture<Void> stopped = new CompletableFuture<>();
-    long budgetMs = config.server().shutdownTimeout().toMillis() + 15_000;
-    Runnable shutdown = () -> {
-      startWatchdog(budgetMs);
-      app.stop().onComplete(ar -> stopped.complete(null));
-    };
-    Signal.handle(new Signal("TERM"), signal -> shutdown.run());
-    Signal.handle(new Signal("INT"), signal -> shutdown.run());
+    running.complete(app);
     stopped.join();
     System.exit(0);
   }

@@ -40,7 +40,7 @@ class ConfigCheckJarTest {
           .contains("# xredline effective configuration, env prod")
           .contains("    port: \"8123\"  # from env XREDLINE_SERVER__HTTP__PORT\n")
           .contains("  level: warn  # from " + extra.toAbsolutePath() + "\n")
-          .contains("    host: \"0.0.0.0\"  # from conf/config.yaml (jar)\n")
+          .contains("    timeout: 30s  # from conf/config.yaml (jar)\n")
           .contains("    url: \"postgresql://app:****@db.internal:5432/app?sslmode=require\"  # from conf/config-prod.yaml (jar) via ${DATABASE_URL}\n")
           .contains("    enabled: false  # from conf/config-prod.yaml (jar) via ${XREDLINE_DOCS_ENABLED} unset, default used\n")
           .doesNotContain(SECRET, "db-pass-4711", "redis-pass-4712");
