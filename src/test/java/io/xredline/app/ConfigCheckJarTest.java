@@ -42,7 +42,7 @@ class ConfigCheckJarTest {
           .contains("  level: warn  # from " + extra.toAbsolutePath() + "\n")
           .contains("    timeout: 30s  # from conf/config.yaml (jar)\n")
           .contains("    url: \"postgresql://app:****@db.internal:5432/app?sslmode=require\"  # from conf/config-prod.yaml (jar) via ${DATABASE_URL}\n")
-          .contains("    enabled: false  # from conf/config-prod.yaml (jar) via ${XREDLINE_DOCS_ENABLED} unset, default used\n")
+          .contains("    enabled: \"false\"  # from conf/config-prod.yaml (jar) via ${XREDLINE_DOCS_ENABLED} unset, default used\n")
           .doesNotContain(SECRET, "db-pass-4711", "redis-pass-4712");
       assertThat(p.stderr()).contains("configuration is valid (env prod, 0 warnings)");
       assertThat(p.stdout() + p.stderr()).doesNotContain("HTTP listening");
