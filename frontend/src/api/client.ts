@@ -1,60 +1,17 @@
 import { ApiError, CLIENT_REASONS, isEnvelope } from './errors';
-import { SessionStore, type TokenPair } from './session';
+import { SessionStore } from './session';
+import type {
+  ApiPath, Captcha, Greeting, HealthCheck, LoginRequest, Me, Readiness, RegisterRequest, Registered, Success, TokenPair,
+  TotpSetup,
+} from './types';
 
-export interface Greeting {
-  message: string;
-}
-
-export interface HealthCheck {
-  id: string;
-  status: string;
-  data?: Record<string, unknown>;
-}
-
-export interface Readiness {
-  up: boolean;
-  status: string;
-  checks: HealthCheck[];
-}
-
-export interface Captcha {
-  captcha_id: string;
-  image_data: string;
-  expires_in: number;
-}
-
-export interface RegisterRequest {
-  username: string;
-  password: string;
-  email: string;
-  phone?: string;
-  captcha_id: string;
-  captcha_code: string;
-}
-
-export interface LoginRequest {
-  username: string;
-  password: string;
-  captcha_id: string;
-  captcha_code: string;
-  totp_code?: string;
-}
-
-export interface Me {
-  user_id: string | number;
-  username: string;
-  email: string | null;
-  phone: string | null;
-  totp_enabled: boolean;
-  created_at: string;
-}
-
-export interface TotpSetup {
-  secret: string;
-  otpauth_url: string;
-}
+export type * from './types';
 
 type Method = 'GET' | 'POST';
+
+/** A documented path, filled in: `{name}` becomes a value, a query string may follow. */
+type Fill<P extends string> = P extends `${infer Head}{${string}}${infer Tail}` ? `${Head}${string}${Fill<Tail>}` : P;
+type Path = Fill<ApiPath> | `${Fill<ApiPath>}?${string}`;
 
 interface Call {
   body?: unknown;
@@ -94,7 +51,7 @@ export class ApiClient {
     return this.call('GET', '/api/v1/auth/captcha?captcha_type=image');
   }
 
-  register(request: RegisterRequest): Promise<{ message: string; user_id: string | number }> {
+  register(request: RegisterRequest): Promise<Registered> {
     return this.call('POST', '/api/v1/auth/register', { body: request });
   }
 
@@ -121,11 +78,11 @@ export class ApiClient {
     return this.call('POST', '/api/v1/auth/totp/setup', { auth: true, body: {} });
   }
 
-  totpEnable(code: string): Promise<{ success: boolean }> {
+  totpEnable(code: string): Promise<Success> {
     return this.call('POST', '/api/v1/auth/totp/enable', { auth: true, body: { totp_code: code } });
   }
 
-  private async call<T>(method: Method, path: string, call: Call = {}, retried = false): Promise<T> {
+  private async call<T>(method: Method, path: Path, call: Call = {}, retried = false): Promise<T> {
     const headers: Record<string, string> = {};
     if (call.auth) {
       const current = this.session.value;
@@ -176,7 +133,7 @@ export class ApiClient {
     }
   }
 
-  private async send(method: Method, path: string, body: unknown, headers: Record<string, string>): Promise<Response> {
+  private async send(method: Method, path: Path, body: unknown, headers: Record<string, string>): Promise<Response> {
     const init: RequestInit = {
       method,
       headers: { Accept: 'application/json', ...headers },
@@ -219,6 +176,6 @@ function toError(response: Response, body: unknown): ApiError {
   return new ApiError(response.status, reason, `HTTP ${response.status} without an error body`, {}, headerId);
 }
 
-function isHealth(body: unknown): body is { status: string; checks?: HealthCheck[] } {
+function isHealth(body: unknown): body is { status: Readiness['status']; checks?: HealthCheck[] } {
   return typeof body === 'object' && body !== null && typeof (body as { status?: unknown }).status === 'string';
 }

@@ -3,14 +3,9 @@
  * `reason` into words for people. `message` from the server is kept as detail and `request_id`
  * stays attached so the page can show it for support.
  */
-export interface ErrorEnvelope {
-  code: number;
-  reason: string;
-  message: string;
-  metadata: Record<string, unknown>;
-  request_id: string;
-}
+import type { ErrorEnvelope, Reason } from './types';
 
+export type { ErrorEnvelope };
 /** Reasons the client itself produces when there is no envelope to read. */
 export const CLIENT_REASONS = {
   NETWORK: 'NETWORK_ERROR',
@@ -58,7 +53,8 @@ export function isEnvelope(value: unknown): value is ErrorEnvelope {
   return typeof v.code === 'number' && typeof v.reason === 'string' && typeof v.message === 'string';
 }
 
-const MESSAGES: Record<string, string> = {
+/** Words for every reason the API documents: the compiler refuses a reason left without them. */
+const MESSAGES: Record<Reason, string> & Record<string, string | undefined> = {
   BAD_REQUEST: 'The request was not understood. Reload the page and try again.',
   VALIDATION_FAILED: 'One of the fields is not valid.',
   INVALID_USERNAME: 'Usernames start with a letter and use 3–32 letters, digits or underscores.',

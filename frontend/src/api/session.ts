@@ -1,13 +1,5 @@
 import { computed, ref } from 'vue';
-
-/** CONTRACT §3 token pair, as login and refresh return it. */
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in: number;
-  refresh_expires_in: number;
-}
+import type { TokenPair } from './types';
 
 export interface Session {
   accessToken: string;

@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { ApiClient, ApiError, SessionStore } from '../api';
+import { ApiClient, ApiError, SessionStore, type TokenPair } from '../api';
 
 export interface Seen {
   method: string;
@@ -72,7 +72,7 @@ export function fakeServer() {
   };
 }
 
-export function tokens(n: number) {
+export function tokens(n: number): TokenPair {
   return {
     access_token: `access-${n}`,
     refresh_token: `refresh-${n}`,

@@ -87,7 +87,11 @@ public final class Application {
           return boot(app, config, backends, node.clusterManager());
         })
         .onComplete(ok -> {
-          LIFECYCLE.info("ready in {} ms", (System.nanoTime() - begin) / 1_000_000);
+          LIFECYCLE.info("ready in {} ms (env {})", (System.nanoTime() - begin) / 1_000_000, config.env());
+          // one line each, so JSON collectors see them as events and a terminal shows a short list
+          for (String[] url : Banner.urls(config, Banner.frontendBuilt(config))) {
+            LIFECYCLE.info("  {} {}", url[0], url[1]);
+          }
           started.complete(app);
         }, failure -> app.stop().onComplete(ignored -> started.fail(failure)));
   }

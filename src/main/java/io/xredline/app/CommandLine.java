@@ -6,12 +6,14 @@ import java.util.List;
 
 /**
  * The flags of {@code java -jar xredline.jar}: {@code --conf FILE} (repeatable), {@code --env},
- * {@code --help}, and an optional command ({@code user create --admin NAME}) instead of serving.
+ * {@code --help}, and an optional command ({@code user create --admin NAME}, {@code config check})
+ * instead of serving.
  */
 record CommandLine(List<Path> confFiles, String env, boolean help, String error, List<String> command) {
   static final String USAGE = """
       Usage: java -jar xredline.jar [--conf FILE]... [--env dev|test|prod] [--help]
              java -jar xredline.jar [--conf FILE]... [--env ...] user create [--admin] NAME
+             java -jar xredline.jar [--conf FILE]... [--env ...] config check
 
       Starts xredline: HTTP (REST, health, metrics) on 8000 and gRPC on 9000 by default.
       With no configuration it runs on an embedded PostgreSQL and Redis (dev/test only).
@@ -22,6 +24,10 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error,
 
       user create [--admin] NAME   creates an account (role admin with --admin) in the configured
                     database; the password is read from stdin (not echoed on a terminal).
+
+      config check  validates every layer without starting anything and prints the effective
+                    configuration as YAML (secrets masked, each key's layer as a comment);
+                    exit 0 when valid, 2 when not. Unknown keys are warnings (errors in prod).
 
       Configuration layers, later wins: conf/config.yaml in the jar, conf/config-<env>.yaml
       (jar, then ./conf), --conf files and XREDLINE_CONFIG, XREDLINE_<A>__<B> variables,

@@ -44,9 +44,12 @@ public final class Main {
       return;
     }
     ConfigLoader.Sources sources = ConfigLoader.Sources.system(cli.env(), cli.confFiles());
-    AppConfig config;
+    if (!cli.command().isEmpty() && cli.command().get(0).equals("config")) {
+      System.exit(ConfigCommand.run(sources, cli.command(), out, err));
+    }
+    ConfigParser.Checked checked;
     try {
-      config = loadConfig(sources);
+      checked = loadConfig(sources);
     } catch (InvalidConfigException e) {
       err.println("xredline: invalid configuration (" + e.violations().size() + " problem"
           + (e.violations().size() == 1 ? "" : "s") + "):");
@@ -56,7 +59,11 @@ public final class Main {
       System.exit(EXIT_INVALID_CONFIG);
       return;
     }
-    LogSetup.apply(config.log());
+    AppConfig config = checked.config();
+    LogSetup.apply(config.log(), config.env());
+    for (Violation warning : checked.warnings()) {
+      LIFECYCLE.warn("configuration: {}", warning);
+    }
     if (!cli.command().isEmpty()) {
       System.exit(UserCommand.run(config, cli.command(), System.in, out, err));
     }
@@ -64,11 +71,11 @@ public final class Main {
   }
 
   /** Loading needs a Vert.x for vertx-config; a short-lived one keeps the real one free to be clustered. */
-  static AppConfig loadConfig(ConfigLoader.Sources sources) {
+  static ConfigParser.Checked loadConfig(ConfigLoader.Sources sources) {
     Vertx bootstrap = Vertx.vertx();
     try {
-      var tree = ConfigLoader.load(bootstrap, sources).toCompletionStage().toCompletableFuture().join();
-      return ConfigParser.parse(tree, sources.env());
+      var effective = ConfigLoader.loadEffective(bootstrap, sources).toCompletionStage().toCompletableFuture().join();
+      return ConfigParser.check(effective);
     } catch (java.util.concurrent.CompletionException e) {
       if (e.getCause() instanceof InvalidConfigException ice) {
         throw ice;

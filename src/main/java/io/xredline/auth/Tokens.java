@@ -28,6 +28,8 @@ import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -60,11 +62,13 @@ public final class Tokens {
     if (config.asymmetric()) {
       String publicPem = read(config.publicKeyFile());
       PublicKey publicKey = publicKey(publicPem, config.algorithm());
-      this.keyId = thumbprint(publicKey);
+      JsonObject jwk = jwk(publicKey);
+      this.keyId = thumbprint(jwk);
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setId(keyId).setBuffer(publicPem));
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setId(keyId)
           .setBuffer(read(config.privateKeyFile())));
-      this.jwks = new JsonObject().put("keys", new JsonArray().add(jwk(publicKey, config.algorithm(), keyId)));
+      this.jwks = new JsonObject().put("keys", new JsonArray()
+          .add(jwk.put("kid", keyId).put("use", "sig").put("alg", config.algorithm())));
     } else {
       this.keyId = null;
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secretKey()));
@@ -213,24 +217,46 @@ public final class Tokens {
     }
   }
 
-  private static String thumbprint(PublicKey key) {
+  /** The members RFC 7638 §3.2 hashes for each key type, in the lexicographic order it requires. */
+  private static final Map<String, List<String>> THUMBPRINT_MEMBERS = Map.of(
+      "RSA", List.of("e", "kty", "n"),
+      "EC", List.of("crv", "kty", "x", "y"));
+
+  /**
+   * RFC 7638 JWK thumbprint: base64url(SHA-256) of the key's required members as JSON, sorted, no
+   * whitespace. A verifier can recompute it from the published JWK, so {@code kid} names the key itself.
+   */
+  public static String thumbprint(JsonObject jwk) {
+    List<String> members = THUMBPRINT_MEMBERS.get(jwk.getString("kty"));
+    if (members == null) {
+      throw new IllegalArgumentException("no RFC 7638 thumbprint for kty " + jwk.getString("kty"));
+    }
+    StringBuilder canonical = new StringBuilder("{");
+    for (String member : members) {
+      if (canonical.length() > 1) {
+        canonical.append(',');
+      }
+      // every required member is a base64url or registered name: no character needs JSON escaping
+      canonical.append('"').append(member).append("\":\"").append(jwk.getString(member)).append('"');
+    }
+    canonical.append('}');
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 12));
-    } catch (Exception e) {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static JsonObject jwk(PublicKey key, String algorithm, String kid) {
+  /** The public members of a JWK (RFC 7518 §6): {@code kty} and the key's numbers, no private parts. */
+  static JsonObject jwk(PublicKey key) {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    JsonObject jwk = new JsonObject().put("kid", kid).put("use", "sig").put("alg", algorithm);
     if (key instanceof RSAPublicKey rsa) {
-      return jwk.put("kty", "RSA").put("n", b64.encodeToString(unsigned(rsa.getModulus())))
+      return new JsonObject().put("kty", "RSA").put("n", b64.encodeToString(unsigned(rsa.getModulus())))
           .put("e", b64.encodeToString(unsigned(rsa.getPublicExponent())));
     }
     ECPublicKey ec = (ECPublicKey) key;
-    return jwk.put("kty", "EC").put("crv", "P-256")
+    return new JsonObject().put("kty", "EC").put("crv", "P-256")
         .put("x", b64.encodeToString(fixed(ec.getW().getAffineX(), 32)))
         .put("y", b64.encodeToString(fixed(ec.getW().getAffineY(), 32)));
   }

@@ -116,7 +116,11 @@ public record AppConfig(
   public record Totp(String issuer, byte[] encryptionKey) {
   }
 
-  public record Log(String level, String format) {
+  /**
+   * {@code format} auto = text at a terminal in dev, JSON otherwise; {@code color} auto = ANSI
+   * colours on text lines at a terminal unless NO_COLOR is set (both resolved by LogSetup).
+   */
+  public record Log(String level, String format, String color) {
   }
 
   public record Security(Cors cors, Headers headers, Tls tls, RateLimit rateLimit) {

@@ -12,6 +12,7 @@ import io.xredline.error.RootCause;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,6 +53,15 @@ public final class ConfigLoader {
 
   /** Loads, merges and resolves placeholders; fails with {@link InvalidConfigException} on unreadable layers. */
   public static Future<JsonObject> load(Vertx vertx, Sources sources) {
+    return loadEffective(vertx, sources).map(EffectiveConfig::tree);
+  }
+
+  /**
+   * As {@link #load}, remembering which layer each key came from: the layers are read one by one
+   * (each through the same vertx-config store as before) and merged here, later wins, objects
+   * deep-merged and arrays replaced, exactly as vertx-config merges them.
+   */
+  public static Future<EffectiveConfig> loadEffective(Vertx vertx, Sources sources) {
     List<Violation> missing = new ArrayList<>();
     for (Path file : sources.files()) {
       if (!Files.isReadable(file)) {
@@ -61,23 +71,104 @@ public final class ConfigLoader {
     if (!missing.isEmpty()) {
       return Future.failedFuture(new InvalidConfigException(missing));
     }
-    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(-1).setIncludeDefaultStores(false);
-    options.addStore(classpath("conf/config.yaml", false));
-    options.addStore(classpath("conf/config-" + sources.env() + ".yaml", true));
-    options.addStore(yamlFile(Path.of("conf", "config-" + sources.env() + ".yaml").toAbsolutePath(), true));
+    List<Future<Layer>> layers = new ArrayList<>();
+    layers.add(read(vertx, classpath("conf/config.yaml", false), "conf/config.yaml (jar)"));
+    String envFile = "conf/config-" + sources.env() + ".yaml";
+    layers.add(read(vertx, classpath(envFile, true), envFile + " (jar)"));
+    Path local = Path.of("conf", "config-" + sources.env() + ".yaml").toAbsolutePath();
+    layers.add(read(vertx, yamlFile(local, true), local.toString()));
     for (Path file : sources.files()) {
-      options.addStore(yamlFile(file.toAbsolutePath(), false));
+      layers.add(read(vertx, yamlFile(file.toAbsolutePath(), false), file.toAbsolutePath().toString()));
     }
-    options.addStore(json(fromEnvironment(sources.environment())));
-    options.addStore(json(fromProperties(sources.properties())));
-    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    Map<String, String> envOrigins = new LinkedHashMap<>();
+    layers.add(Future.succeededFuture(new Layer(fromEnvironment(sources.environment(), envOrigins), envOrigins::get, null)));
+    Map<String, String> sysOrigins = new LinkedHashMap<>();
+    layers.add(Future.succeededFuture(new Layer(fromProperties(sources.properties(), sysOrigins), sysOrigins::get, null)));
+    return Future.all(new ArrayList<>(layers)).compose(all -> {
+      List<Violation> unreadable = new ArrayList<>();
+      JsonObject merged = new JsonObject();
+      Map<String, String> origins = new LinkedHashMap<>();
+      for (Future<Layer> f : layers) {
+        Layer layer = f.result();
+        if (layer.problem() != null) {
+          unreadable.add(layer.problem());
+        } else {
+          merge(merged, layer.tree(), "", layer, origins);
+        }
+      }
+      if (!unreadable.isEmpty()) {
+        return Future.failedFuture(new InvalidConfigException(unreadable));
+      }
+      JsonObject resolved = (JsonObject) resolve(merged, sources.environment());
+      return Future.succeededFuture(new EffectiveConfig(sources.env(), resolved, placeholders(merged, "", origins,
+          sources.environment())));
+    });
+  }
+
+  /** One layer's tree; {@code origin} names where a dotted key of it was set. */
+  private record Layer(JsonObject tree, java.util.function.Function<String, String> origin, Violation problem) {
+  }
+
+  private static Future<Layer> read(Vertx vertx, ConfigStoreOptions store, String label) {
+    ConfigRetriever retriever = ConfigRetriever.create(vertx,
+        new ConfigRetrieverOptions().setScanPeriod(-1).setIncludeDefaultStores(false).addStore(store));
     return retriever.getConfig()
-        .map(merged -> (JsonObject) resolve(merged, sources.environment()))
-        .recover(e -> Future.failedFuture(e instanceof InvalidConfigException ? e
-            : new InvalidConfigException(List.of(new Violation("config", "could not be read: " + RootCause.message(e), null)))))
+        .map(tree -> new Layer(tree, path -> label, null))
+        .recover(e -> Future.succeededFuture(new Layer(null, null,
+            new Violation(label, "could not be read: " + RootCause.message(e), null))))
         .eventually(retriever::close);
   }
 
+  /** {@code JsonObject.mergeIn(other, true)}, recording the layer of every value it writes. */
+  private static void merge(JsonObject into, JsonObject from, String prefix, Layer layer, Map<String, String> origins) {
+    from.forEach(e -> {
+      String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      Object existing = into.getValue(e.getKey());
+      if (e.getValue() instanceof JsonObject next && existing instanceof JsonObject current) {
+        merge(current, next, path, layer, origins);
+        return;
+      }
+      origins.keySet().removeIf(k -> k.equals(path) || k.startsWith(path + "."));
+      Object value = e.getValue() instanceof JsonObject o ? o.copy() : e.getValue();
+      into.put(e.getKey(), value);
+      record(value, path, layer.origin().apply(path), origins, layer);
+    });
+  }
+
+  private static void record(Object value, String path, String origin, Map<String, String> origins, Layer layer) {
+    if (value instanceof JsonObject object && !object.isEmpty()) {
+      object.forEach(e -> {
+        String child = path + "." + e.getKey();
+        String childOrigin = layer.origin().apply(child);
+        record(e.getValue(), child, childOrigin != null ? childOrigin : origin, origins, layer);
+      });
+    } else {
+      origins.put(path, origin);
+    }
+  }
+
+  /** Adds which environment variables a value read through {@code ${NAME}}, and whether each was set. */
+  private static Map<String, String> placeholders(JsonObject merged, String prefix, Map<String, String> origins,
+                                                  Map<String, String> environment) {
+    merged.forEach(e -> {
+      String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      if (e.getValue() instanceof JsonObject child) {
+        placeholders(child, path, origins, environment);
+      } else if (e.getValue() instanceof String text && text.contains("${")) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        List<String> used = new ArrayList<>();
+        while (m.find()) {
+          String v = environment.get(m.group(1));
+          used.add("${" + m.group(1) + "}" + (v == null || v.isEmpty()
+              ? (m.group(3) != null ? " unset, default used" : " unset") : ""));
+        }
+        if (!used.isEmpty()) {
+          origins.put(path, origins.get(path) + " via " + String.join(", ", used));
+        }
+      }
+    });
+    return origins;
+  }
 
   private static ConfigStoreOptions classpath(String resource, boolean optional) {
     return new ConfigStoreOptions().setType(ClasspathConfigStore.TYPE).setFormat("yaml").setOptional(optional)
@@ -95,21 +186,32 @@ public final class ConfigLoader {
 
   /** {@code XREDLINE_AUTH__JWT__SECRET_KEY=x} becomes {@code {auth:{jwt:{secret_key:x}}}}. */
   static JsonObject fromEnvironment(Map<String, String> environment) {
+    return fromEnvironment(environment, new LinkedHashMap<>());
+  }
+
+  static JsonObject fromEnvironment(Map<String, String> environment, Map<String, String> origins) {
     JsonObject tree = new JsonObject();
-    environment.forEach((name, value) -> {
+    new java.util.TreeMap<>(environment).forEach((name, value) -> {
       if (name.startsWith(ENV_PREFIX) && name.contains("__")) {
-        String path = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
-        put(tree, path.split("__"), value);
+        String[] path = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("__");
+        put(tree, path, value);
+        origins.put(String.join(".", path), "env " + name);
       }
     });
     return tree;
   }
 
   static JsonObject fromProperties(Properties properties) {
+    return fromProperties(properties, new LinkedHashMap<>());
+  }
+
+  static JsonObject fromProperties(Properties properties, Map<String, String> origins) {
     JsonObject tree = new JsonObject();
-    for (String name : properties.stringPropertyNames()) {
+    for (String name : new java.util.TreeSet<>(properties.stringPropertyNames())) {
       if (name.startsWith(SYS_PREFIX) && name.length() > SYS_PREFIX.length()) {
-        put(tree, name.substring(SYS_PREFIX.length()).split("\\."), properties.getProperty(name));
+        String[] path = name.substring(SYS_PREFIX.length()).split("\\.");
+        put(tree, path, properties.getProperty(name));
+        origins.put(String.join(".", path), "-D" + name);
       }
     }
     return tree;

@@ -33,22 +33,43 @@ public final class ConfigParser {
   }
 
   public static AppConfig parse(JsonObject tree, String env) {
-    return parse(tree, env, new java.util.LinkedHashMap<>());
+    return check(new EffectiveConfig(env, tree, Map.of())).config();
+  }
+
+  /** A valid configuration and what is worth a warning: keys nothing reads (errors in prod). */
+  public record Checked(AppConfig config, List<Violation> warnings) {
+  }
+
+  /**
+   * Parses and validates; keys nothing reads are warnings naming the closest known key, and in
+   * prod violations, since there a misspelt key silently leaves a default in force.
+   */
+  public static Checked check(EffectiveConfig effective) {
+    String env = effective.env();
+    java.util.Map<String, KeySpec> keys = new java.util.LinkedHashMap<>();
+    List<Violation> violations = new ArrayList<>();
+    AppConfig config = parse(effective.tree(), env, keys, violations);
+    List<Violation> unknown = effective.unknownKeys(List.copyOf(keys.values()));
+    if ("prod".equals(env)) {
+      violations.addAll(unknown);
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidConfigException(violations);
+    }
+    return new Checked(config, "prod".equals(env) ? List.of() : unknown);
   }
 
   /** Every key the parser reads, in reading order: the source of docs/configuration.md. */
   public static List<KeySpec> keys(JsonObject tree) {
     java.util.Map<String, KeySpec> keys = new java.util.LinkedHashMap<>();
-    try {
-      parse(tree, "dev", keys);
-    } catch (InvalidConfigException ignored) {
-      // the keys are known even when a value is not valid
-    }
+    // the keys are known even when a value is not valid
+    parse(tree, "dev", keys, new ArrayList<>());
     return List.copyOf(keys.values());
   }
 
-  private static AppConfig parse(JsonObject tree, String env, java.util.Map<String, KeySpec> keys) {
-    List<Violation> violations = new ArrayList<>();
+  /** Every key is read whatever the other values say, so the set of known keys never depends on them. */
+  private static AppConfig parse(JsonObject tree, String env, java.util.Map<String, KeySpec> keys,
+                                 List<Violation> violations) {
     ConfigReader root = ConfigReader.root(tree, violations, keys);
     if (!ENVIRONMENTS.contains(env)) {
       violations.add(new Violation("env", "must be one of dev, test, prod", ConfigReader.quote(env)));
@@ -66,9 +87,6 @@ public final class ConfigParser {
         root.raw("plugins"));
     if ("prod".equals(env)) {
       prodRules(config, violations);
-    }
-    if (!violations.isEmpty()) {
-      throw new InvalidConfigException(violations);
     }
     return config;
   }
@@ -266,9 +284,9 @@ public final class ConfigParser {
       jwt.violation("algorithm", "must be one of " + String.join(", ", JWT_ALGORITHMS), ConfigReader.quote(algorithm));
       algorithm = "HS256";
     }
-    List<String> allowed = jwt.has("allowed_algorithms")
-        ? jwt.strings("allowed_algorithms").stream().map(a -> a.trim().toUpperCase(Locale.ROOT)).toList()
-        : JWT_ALGORITHMS;
+    boolean listed = jwt.has("allowed_algorithms");
+    List<String> read = jwt.strings("allowed_algorithms");
+    List<String> allowed = listed ? read.stream().map(a -> a.trim().toUpperCase(Locale.ROOT)).toList() : JWT_ALGORITHMS;
     for (String a : allowed) {
       if (!JWT_ALGORITHMS.contains(a)) {
         jwt.violation("allowed_algorithms", "may only list " + String.join(", ", JWT_ALGORITHMS), ConfigReader.quote(a));
@@ -312,14 +330,14 @@ public final class ConfigParser {
   private static AppConfig.Email email(ConfigReader email) {
     ConfigReader smtp = email.section("smtp");
     String host = smtp.string("host", null);
-    AppConfig.Smtp server = null;
-    if (host != null) {
-      server = new AppConfig.Smtp(host,
-          smtp.integer("port", 587, 1, 65535),
-          smtp.string("username", null),
-          smtp.secret("password"),
-          smtp.oneOf("starttls", "optional", Set.of("disabled", "optional", "required")),
-          smtp.bool("ssl", false));
+    AppConfig.Smtp server = new AppConfig.Smtp(host,
+        smtp.integer("port", 587, 1, 65535),
+        smtp.string("username", null),
+        smtp.secret("password"),
+        smtp.oneOf("starttls", "optional", Set.of("disabled", "optional", "required")),
+        smtp.bool("ssl", false));
+    if (host == null) {
+      server = null;
     }
     return new AppConfig.Email(
         email.string("from", "xredline <no-reply@localhost>"),
@@ -371,7 +389,8 @@ public final class ConfigParser {
   private static AppConfig.Log log(ConfigReader r) {
     return new AppConfig.Log(
         r.oneOf("level", "info", Set.of("trace", "debug", "info", "warn", "error")),
-        r.oneOf("format", "json", Set.of("json", "text")));
+        r.oneOf("format", "auto", Set.of("auto", "json", "text")),
+        r.oneOf("color", "auto", Set.of("auto", "always", "never")));
   }
 
   private static AppConfig.Security security(ConfigReader r) {

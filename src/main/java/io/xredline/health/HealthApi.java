@@ -14,6 +14,13 @@ import java.util.Locale;
 public final class HealthApi {
   public static final String QUERY = "xredline.health.query";
   public static final String LIFECYCLE = "xredline.health.lifecycle";
+  /**
+   * Published by the health verticle once it has applied a lifecycle phase: the signal to sample
+   * again. Its own address, not a second consumer on {@link #LIFECYCLE}: a sampler there could
+   * query before the phase is applied, and Vert.x's metrics re-register an address's handler gauge
+   * for each extra consumer, which Micrometer warns about at every start.
+   */
+  public static final String CHANGED = "xredline.health.changed";
 
   private HealthApi() {
   }

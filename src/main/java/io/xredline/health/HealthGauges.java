@@ -37,7 +37,7 @@ public final class HealthGauges extends VerticleBase {
         .description("worst event-loop delay seen by the heartbeat probes").baseUnit("seconds").register(registry);
     vertx.setPeriodic(0, PERIOD_MS, id -> sample());
     // start-up and drain milestones change readiness at once; do not wait for the next period
-    vertx.eventBus().localConsumer(HealthApi.LIFECYCLE, message -> sample());
+    vertx.eventBus().localConsumer(HealthApi.CHANGED, message -> sample());
     return Future.succeededFuture();
   }
 

@@ -147,6 +147,7 @@ public final class HealthVerticle extends VerticleBase {
       case DRAINING -> draining = true;
     }
     cache.clear();
+    vertx.eventBus().publish(HealthApi.CHANGED, message.body(), new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
   }
 
   private void onQuery(Message<JsonObject> message) {

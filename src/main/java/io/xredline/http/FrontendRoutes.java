@@ -29,7 +29,7 @@ final class FrontendRoutes {
   static final String REVALIDATE = "no-cache";
   private static final String ASSETS = "/assets/";
   private static final List<String> NOT_PAGES = List.of("/api", "/healthz", "/health", "/metrics", "/helloworld",
-      "/.well-known");
+      "/.well-known", OpenApiRoutes.YAML_PATH, OpenApiRoutes.JSON_PATH, DocsRoutes.PATH);
 
   private final StaticHandler files;
   private final String indexFile;

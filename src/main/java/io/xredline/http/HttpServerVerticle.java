@@ -25,17 +25,30 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     loopProbe = EventLoopProbe.start(vertx, "http");
+    return ApiDescription.load(vertx).compose(description -> {
+      Router router = router(vertx, config, description);
+      server = vertx.createHttpServer(options(config)).requestHandler(router);
+      return server.listen();
+    });
+  }
+
+  /** Every route the service answers, in matching order; tests read the same router to check openapi.yaml. */
+  public static Router router(io.vertx.core.Vertx vertx, AppConfig config, ApiDescription description) {
     Router router = ApiRouter.create(vertx, config);
+    long busTimeoutMs = config.server().http().timeout().toMillis();
     new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout())).mount(router);
-    new GreeterRoutes(config.server().http().timeout().toMillis()).mount(router);
-    new AuthRoutes(config.server().http().timeout().toMillis()).mount(router);
-    new AuditRoutes(config.server().http().timeout().toMillis()).mount(router);
+    new GreeterRoutes(busTimeoutMs).mount(router);
+    new AuthRoutes(busTimeoutMs).mount(router);
+    new AuditRoutes(busTimeoutMs).mount(router);
     MetricsRoute.mount(router, vertx, config.monitoring().metrics());
+    new OpenApiRoutes(description).mount(router);
+    if (config.monitoring().docsEnabled() && description.swaggerUiRoot() != null) {
+      new DocsRoutes(description.swaggerUiRoot()).mount(router);
+    }
     // last: it only answers what no route above claimed
     FrontendRoutes.forConfig(config).ifPresent(frontend -> frontend.mount(router));
     HttpAccessLog.labelFailures(router);
-    server = vertx.createHttpServer(options(config)).requestHandler(router);
-    return server.listen();
+    return router;
   }
 
   static HttpServerOptions options(AppConfig config) {

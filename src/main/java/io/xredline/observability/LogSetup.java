@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Applies {@code log.level} and {@code log.format} once the configuration is known, and again
- * for {@code log.level} when the configuration file changes. Both formats carry the request's
- * ids and pass through {@link LogMasking}.
+ * Applies {@code log.level}, {@code log.format} and {@code log.color} once the configuration is
+ * known, and again for {@code log.level} when the configuration file changes. Both formats carry
+ * the request's id and pass through {@link LogMasking}.
  */
 public final class LogSetup {
   /** Start-up and shutdown lines an operator always needs, whatever log.level says. */
@@ -26,14 +26,37 @@ public final class LogSetup {
   private LogSetup() {
   }
 
-  public static void apply(AppConfig.Log log) {
+  /** Whether stdout is a terminal a person reads; the JDK answers for stdin and stdout together. */
+  public static boolean terminal() {
+    return System.console() != null;
+  }
+
+  /** {@code auto}: text for a person at a terminal in dev, JSON for everything else (pipes, files, collectors). */
+  public static String format(AppConfig.Log log, String env, boolean terminal) {
+    if (!"auto".equals(log.format())) {
+      return log.format();
+    }
+    return terminal && "dev".equals(env) ? "text" : "json";
+  }
+
+  /** ANSI colours only on text lines: {@code always}, or {@code auto} at a terminal unless NO_COLOR is set. */
+  public static boolean colour(AppConfig.Log log, boolean terminal, String noColor) {
+    return switch (log.color()) {
+      case "always" -> true;
+      case "never" -> false;
+      default -> terminal && (noColor == null || noColor.isEmpty());
+    };
+  }
+
+  public static void apply(AppConfig.Log log, String env) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return;
     }
+    boolean terminal = terminal();
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
     console.setName("console");
-    console.setEncoder(encoder(context, log.format()));
+    console.setEncoder(encoder(context, format(log, env, terminal), colour(log, terminal, System.getenv("NO_COLOR"))));
     console.start();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.detachAndStopAllAppenders();
@@ -58,8 +81,12 @@ public final class LogSetup {
   }
 
   public static Encoder<ILoggingEvent> encoder(LoggerContext context, String format) {
+    return encoder(context, format, false);
+  }
+
+  public static Encoder<ILoggingEvent> encoder(LoggerContext context, String format, boolean colour) {
     if ("text".equals(format)) {
-      MaskingLayout layout = new MaskingLayout();
+      MaskingLayout layout = new MaskingLayout(colour);
       layout.setContext(context);
       layout.start();
       LayoutWrappingEncoder<ILoggingEvent> text = new LayoutWrappingEncoder<>();

@@ -38,6 +38,11 @@ class AsymmetricTokenTest extends AuthTestBase {
         "auth.jwt.public_key_file", pub.toString()));
   }
 
+  private static String sha256Thumbprint(String canonicalJwk) throws Exception {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(
+        java.security.MessageDigest.getInstance("SHA-256").digest(canonicalJwk.getBytes(StandardCharsets.UTF_8)));
+  }
+
   static String pem(String type, byte[] der) {
     return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
         .encodeToString(der) + "\n-----END " + type + "-----\n";
@@ -63,6 +68,8 @@ class AsymmetricTokenTest extends AuthTestBase {
       JsonObject jwk = keysArray.getJsonObject(0);
       assertThat(jwk.getString("kty")).isEqualTo("RSA");
       assertThat(jwk.getString("kid")).isEqualTo(header.getString("kid"));
+      assertThat(jwk.getString("kid")).as("RFC 7638 thumbprint of the published key").isEqualTo(sha256Thumbprint(
+          "{\"e\":\"" + jwk.getString("e") + "\",\"kty\":\"RSA\",\"n\":\"" + jwk.getString("n") + "\"}"));
       assertThat(jwk.fieldNames()).doesNotContain("d", "p", "q");
       var publicKey = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(
           new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("n"))),
@@ -99,6 +106,8 @@ class AsymmetricTokenTest extends AuthTestBase {
       assertThat(jwk.getString("kty")).isEqualTo("EC");
       assertThat(jwk.getString("crv")).isEqualTo("P-256");
       assertThat(Base64.getUrlDecoder().decode(jwk.getString("x"))).hasSize(32);
+      assertThat(jwk.getString("kid")).as("RFC 7638 thumbprint of the published key").isEqualTo(sha256Thumbprint(
+          "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + jwk.getString("x") + "\",\"y\":\"" + jwk.getString("y") + "\"}"));
       String access = tokens.getString("access_token");
       assertThat(Base64.getUrlDecoder().decode(access.substring(access.lastIndexOf('.') + 1))).as("JOSE r|s").hasSize(64);
     }

@@ -95,7 +95,7 @@ class ConfigLoaderTest {
       assertThat(at(tree, "server.http.max_body_size")).isEqualTo("1MB");
       assertThat(at(tree, "auth.jwt.secret_key")).isEqualTo(DEV_SECRET);
       assertThat(at(tree, "log.level")).isEqualTo("info");
-      assertThat(at(tree, "log.format")).isEqualTo("json");
+      assertThat(at(tree, "log.format")).isEqualTo("auto");
       assertThat(tree.fieldNames()).contains("server", "data", "auth", "log", "security", "monitoring",
           "plugins", "features", "cluster");
     }
@@ -120,7 +120,7 @@ class ConfigLoaderTest {
       assertThat(at(tree, "auth.captcha.fixed_code")).isEqualTo("123456");
       assertThat(at(tree, "auth.jwt.issuer")).isEqualTo("xredline");
       assertThat(at(tree, "auth.captcha.expiration")).isEqualTo("5m");
-      assertThat(at(tree, "log.format")).isEqualTo("json");
+      assertThat(at(tree, "log.format")).isEqualTo("auto");
       assertThat(at(tree, "server.http.port")).isEqualTo(8000);
     }
 
@@ -138,7 +138,7 @@ class ConfigLoaderTest {
       JsonObject tree = load(vertx, "staging", List.of(), Map.of());
 
       assertThat(at(tree, "auth.jwt.secret_key")).isEqualTo(DEV_SECRET);
-      assertThat(at(tree, "log.format")).isEqualTo("json");
+      assertThat(at(tree, "log.format")).isEqualTo("auto");
     }
   }
 
@@ -234,7 +234,7 @@ class ConfigLoaderTest {
     }
 
     @TestFactory
-    @DisplayName("an unparseable --conf file fails with an InvalidConfigException naming the problem, not a raw exception")
+    @DisplayName("an unparseable --conf file fails with an InvalidConfigException naming the file and the problem, not a raw exception")
     Stream<DynamicTest> malformedFile(Vertx vertx) {
       return Map.of(
               "unclosed flow sequence", "server:\n  http:\n    port: [8000\n",
@@ -249,7 +249,7 @@ class ConfigLoaderTest {
             InvalidConfigException failure = loadFailure(vertx, "dev", List.of(bad));
 
             assertThat(failure.violations()).singleElement().satisfies(v -> {
-              assertThat(v.path()).isEqualTo("config");
+              assertThat(v.path()).isEqualTo(bad.toAbsolutePath().toString());
               assertThat(v.problem()).startsWith("could not be read: ").hasSizeGreaterThan("could not be read: ".length());
             });
           }));

@@ -75,7 +75,7 @@ class ConfigParserTest {
       assertThat(c.auth().lockWindow()).isEqualTo(Duration.ofMinutes(15));
       assertThat(c.auth().lockDuration()).isEqualTo(Duration.ofMinutes(30));
       assertThat(c.auth().totpEnabled()).isTrue();
-      assertThat(c.log()).isEqualTo(new AppConfig.Log("info", "json"));
+      assertThat(c.log()).isEqualTo(new AppConfig.Log("info", "auto", "auto"));
       assertThat(c.security().cors().allowedOrigins()).isEmpty();
       assertThat(c.security().tls().enabled()).isFalse();
       assertThat(c.monitoring().metrics()).isEqualTo(new AppConfig.Metrics(true, "/metrics"));
@@ -134,7 +134,7 @@ class ConfigParserTest {
       assertThat(c.auth().totpEnabled()).isFalse();
       assertThat(c.security().rateLimit().enabled()).isTrue();
       assertThat(c.monitoring().health().memoryThreshold()).isEqualTo(0.75);
-      assertThat(c.log()).isEqualTo(new AppConfig.Log("warn", "text"));
+      assertThat(c.log()).isEqualTo(new AppConfig.Log("warn", "text", "auto"));
     }
 
     @Test
@@ -255,7 +255,9 @@ class ConfigParserTest {
           Case.of("unknown log level", "log.level", "verbose",
               "log.level: must be one of debug, error, info, trace, warn (got \"verbose\")"),
           Case.of("unknown log format", "log.format", "xml",
-              "log.format: must be one of json, text (got \"xml\")"),
+              "log.format: must be one of auto, json, text (got \"xml\")"),
+          Case.of("unknown log colour mode", "log.color", "rainbow",
+              "log.color: must be one of always, auto, never (got \"rainbow\")"),
           Case.of("top-level section that is not a mapping", "server", "8000",
               "server: must be a mapping (got \"8000\")"),
           Case.of("nested section that is not a mapping", "server.http", 8000,

@@ -134,7 +134,7 @@ class ShippedConfigTest {
     assertThat(prod.auth().captcha().fixedCode()).isNull();
     assertThat(java.util.Base64.getEncoder().encodeToString(prod.auth().totp().encryptionKey()))
         .isEqualTo(ConfigTrees.PROD_TOTP_KEY);
-    assertThat(prod.log()).isEqualTo(new AppConfig.Log("info", "json"));
+    assertThat(prod.log()).isEqualTo(new AppConfig.Log("info", "json", "auto"));
   }
 
   @Test

@@ -145,12 +145,24 @@ public final class TestApp implements AutoCloseable {
     return send(b.build());
   }
 
+  /**
+   * Sends and checks the answer against openapi.yaml (status, media type, body schema): every
+   * request any test makes through here doubles as a check that the description is true.
+   */
   public static HttpResponse<String> send(HttpRequest request) {
+    HttpResponse<String> response;
     try {
-      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException(request.method() + " " + request.uri() + ": " + e, e);
     }
+    List<String> problems = OpenApiContract.get().check(request.method(), request.uri(), response.statusCode(),
+        name -> response.headers().firstValue(name), response.body());
+    if (!problems.isEmpty()) {
+      throw new AssertionError("the response does not match src/main/resources/openapi/openapi.yaml:\n  "
+          + String.join("\n  ", problems));
+    }
+    return response;
   }
 
   public static JsonObject json(HttpResponse<String> response) {
