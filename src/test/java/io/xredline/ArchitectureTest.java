@@ -50,9 +50,9 @@ class ArchitectureTest {
       .layer("App").definedBy("io.xredline.app..")
       .layer("Transports").definedBy("io.xredline.http..", "io.xredline.grpc..")
       .layer("Capabilities").definedBy("io.xredline.auth..", "io.xredline.greeter..", "io.xredline.audit..",
-          "io.xredline.health..")
+          "io.xredline.health..", "io.xredline.ratelimit..")
       .layer("Infrastructure").definedBy("io.xredline.observability..", "io.xredline.data..", "io.xredline.bus..")
-      .layer("Foundation").definedBy("io.xredline.config..", "io.xredline.error..")
+      .layer("Foundation").definedBy("io.xredline.config..", "io.xredline.error..", "io.xredline.net..")
       .whereLayer("App").mayNotBeAccessedByAnyLayer()
       .whereLayer("Transports").mayOnlyBeAccessedByLayers("App")
       .whereLayer("Capabilities").mayOnlyBeAccessedByLayers("App", "Transports")
@@ -60,7 +60,7 @@ class ArchitectureTest {
       .whereLayer("Foundation").mayOnlyBeAccessedByLayers("App", "Transports", "Capabilities", "Infrastructure");
 
   @Test
-  @DisplayName("app → transports (http, grpc) → capabilities → infrastructure (observability, data, bus) → config/error")
+  @DisplayName("app → transports (http, grpc) → capabilities (incl. ratelimit) → infrastructure (observability, data, bus) → config/error/net")
   void layers() {
     LAYERS.check(classes);
   }

@@ -11,6 +11,7 @@ import io.xredline.auth.AuthVerticle;
 import io.xredline.auth.CaptchaDeliveryVerticle;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
+import io.xredline.ratelimit.RateLimiter;
 import io.xredline.data.EmbeddedServers;
 import io.xredline.data.Migrations;
 import io.xredline.data.RedisInfoSampler;
@@ -107,7 +108,7 @@ public final class Application {
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new RedisInfoSampler(config.data().redis(), backends.redisUrl())))
         .onSuccess(app::capability)
-        .compose(id -> deploy(vertx, () -> new HttpServerVerticle(config), http.instances(),
+        .compose(id -> deploy(vertx, () -> new HttpServerVerticle(config, v -> RateLimiter.create(v, config, backends)), http.instances(),
             "HTTP listener on " + http.host() + ":" + http.port()))
         .onSuccess(id -> {
           app.transport(id);
@@ -128,7 +129,7 @@ public final class Application {
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config)))
         .onSuccess(app::capability)
-        .compose(id -> deploy(vertx, () -> new GrpcServerVerticle(config), grpc.instances(),
+        .compose(id -> deploy(vertx, () -> new GrpcServerVerticle(config, v -> RateLimiter.create(v, config, backends)), grpc.instances(),
             "gRPC listener on " + grpc.host() + ":" + grpc.port()))
         .onSuccess(id -> {
           app.transport(id);

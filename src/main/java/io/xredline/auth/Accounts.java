@@ -16,11 +16,13 @@ final class Accounts {
   private final UserStore users;
   private final LoginAttempts attempts;
   private final int maxAttempts;
+  private final int accountMax;
 
-  Accounts(UserStore users, LoginAttempts attempts, int maxAttempts) {
+  Accounts(UserStore users, LoginAttempts attempts, int maxAttempts, int accountMax) {
     this.users = users;
     this.attempts = attempts;
     this.maxAttempts = maxAttempts;
+    this.accountMax = accountMax;
   }
 
   Future<AuthApi.Me> me(AuthApi.Principal principal) {
@@ -42,15 +44,28 @@ final class Accounts {
       if (requester.isEmpty() || !requester.get().isAdmin()) {
         return Future.failedFuture(new AppError(Reason.FORBIDDEN, "only the account itself or an admin may see its lock status"));
       }
+      if (!CredentialRules.USERNAME.matcher(username).matches()) {
+        return Future.failedFuture(new AppError(Reason.NOT_FOUND, "no such user"));
+      }
       return users.find(UserStore.LoginField.USERNAME, username).compose(target -> target
           .map(u -> status(u.id()))
           .orElseGet(() -> Future.failedFuture(new AppError(Reason.NOT_FOUND, "no such user"))));
     });
   }
 
+  /**
+   * The account's lockout as its owner or an admin needs it: {@code locked} while the account-wide
+   * lock holds or any (name, address) pair is locked; {@code unlock_time} when the last pair lock
+   * ends (null for the account-wide lock, which ends only by an admin unlock or a password reset);
+   * {@code failed_attempts} in the current account window, from all names and addresses.
+   */
   private Future<AuthApi.LockStatus> status(long userId) {
-    return attempts.state(RedisKeys.account(userId)).map(s -> new AuthApi.LockStatus(s.locked(),
-        s.locked() ? unlockTime(s.lockedForMs()) : null, s.failures(), maxAttempts));
+    return attempts.state(RedisKeys.account(userId)).map(s -> {
+      boolean locked = s.accountLocked() || s.lockedPairs() > 0;
+      String unlock = !s.accountLocked() && s.lockedPairs() > 0 ? unlockTime(s.lastPairUnlockMs()) : null;
+      return new AuthApi.LockStatus(locked, unlock, s.failures(), maxAttempts, s.accountLocked(), accountMax,
+          s.lockedPairs());
+    });
   }
 
   static String unlockTime(long lockedForMs) {

@@ -188,16 +188,25 @@ public final class AuthApi {
     }
   }
 
-  /** {@code unlockTime} is ISO-8601 UTC, null when not locked. */
-  public record LockStatus(boolean locked, String unlockTime, int failedAttempts, int maxAttempts) {
+  /**
+   * {@code unlockTime} is ISO-8601 UTC, null when not locked or locked account-wide (until an
+   * unlock). {@code failedAttempts} counts the account window; {@code maxAttempts} is per (name,
+   * address), {@code accountMaxAttempts} the account-wide cap; {@code lockedPairs} the (name,
+   * address) pairs locked now.
+   */
+  public record LockStatus(boolean locked, String unlockTime, int failedAttempts, int maxAttempts,
+                           boolean accountLocked, int accountMaxAttempts, int lockedPairs) {
     public JsonObject toJson() {
       return new JsonObject().put("locked", locked).put("unlock_time", unlockTime)
-          .put("failed_attempts", failedAttempts).put("max_attempts", maxAttempts);
+          .put("failed_attempts", failedAttempts).put("max_attempts", maxAttempts)
+          .put("account_locked", accountLocked).put("account_max_attempts", accountMaxAttempts)
+          .put("locked_pairs", lockedPairs);
     }
 
     public static LockStatus fromJson(JsonObject j) {
       return new LockStatus(j.getBoolean("locked"), j.getString("unlock_time"), j.getInteger("failed_attempts"),
-          j.getInteger("max_attempts"));
+          j.getInteger("max_attempts"), j.getBoolean("account_locked", false), j.getInteger("account_max_attempts", 0),
+          j.getInteger("locked_pairs", 0));
     }
   }
 

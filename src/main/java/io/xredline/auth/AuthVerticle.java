@@ -23,6 +23,7 @@ import io.xredline.error.AppError;
 import io.xredline.error.Reason;
 import io.xredline.observability.RequestContext;
 import io.xredline.observability.Telemetry;
+import io.xredline.ratelimit.RateLimiter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,7 @@ public final class AuthVerticle extends VerticleBase {
   private Pool pool;
   private RedisAPI redis;
   private WorkerExecutor hashingPool;
+  private RateLimiter limiter;
 
   public AuthVerticle(AppConfig config, Backends backends) {
     this.config = config;
@@ -53,27 +55,30 @@ public final class AuthVerticle extends VerticleBase {
     redis = RedisClients.api(RedisClients.client(vertx, config.data().redis(), backends.redisUrl()), lookups);
     RedisKeys keys = new RedisKeys(config.data().redis().keyPrefix());
     hashingPool = vertx.createSharedWorkerExecutor(PasswordHashing.POOL_NAME, auth.password().hashingPoolSize());
-    PasswordHashing hashing = new PasswordHashing(auth.password(), hashingPool);
+    PasswordHashing hashing = new PasswordHashing(auth.password(), hashingPool, Telemetry.registry(vertx));
     UserStore users = new UserStore(pool);
     AuthEvents events = new AuthEvents(vertx.eventBus(), Telemetry.registry(vertx));
-    Captchas captchas = new Captchas(vertx, new CaptchaStore(redis, keys, lookups), auth.captcha());
-    LoginAttempts attempts = new LoginAttempts(redis, keys, auth.maxLoginAttempts(), auth.lockWindow(), auth.lockDuration());
+    limiter = new RateLimiter(vertx, redis, config.data().redis().keyPrefix(), config.security().rateLimit());
+    AuthLimits limits = new AuthLimits(limiter);
+    Captchas captchas = new Captchas(vertx, new CaptchaStore(redis, keys, lookups), auth.captcha(), limits);
+    LoginAttempts attempts = new LoginAttempts(redis, keys, auth.maxLoginAttempts(), auth.lockWindow(), auth.lockDuration(),
+        auth.lockout().accountMax(), auth.lockout().accountWindow(), reservationTtl(config));
     Tokens tokens = new Tokens(vertx, auth.jwt());
     Sessions sessions = new Sessions(tokens, new TokenFamilies(redis, keys, lookups), events, auth.jwt());
     SecretBox totpBox = auth.totp().encryptionKey() == null ? null : new SecretBox(auth.totp().encryptionKey());
     TwoFactor twoFactor = new TwoFactor(users, totpBox, new TotpReplayGuard(redis, keys), events, auth);
-    Registration registration = new Registration(users, hashing, captchas, events);
-    Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts());
+    Registration registration = new Registration(users, hashing, captchas, events, limits);
+    Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts(), auth.lockout().accountMax());
 
     // the common-password list loads off the event loop; unknown login names are checked against
     // the dummy hash, so they cost what a real account costs
     return vertx.executeBlocking(CommonPasswords::size, false)
         .compose(words -> hashing.hash(UUID.randomUUID().toString()))
         .compose(dummyHash -> {
-      SignIn signIn = new SignIn(users, hashing, dummyHash, captchas, attempts, sessions, twoFactor, events);
+      SignIn signIn = new SignIn(users, hashing, dummyHash, captchas, attempts, sessions, twoFactor, events, limits);
       List<Future<Void>> consumers = new ArrayList<>();
       consumers.add(on(AuthApi.CAPTCHA, (body, origin) ->
-          captchas.issue(AuthApi.CaptchaRequest.fromJson(body)).map(AuthApi.Captcha::toJson)));
+          captchas.issue(AuthApi.CaptchaRequest.fromJson(body), origin).map(AuthApi.Captcha::toJson)));
       consumers.add(on(AuthApi.VERIFY_CAPTCHA, (body, origin) -> captchas.verify(AuthApi.VerifyCaptcha.fromJson(body))));
       consumers.add(on(AuthApi.REGISTER, (body, origin) ->
           registration.register(AuthApi.Register.fromJson(body), origin).map(AuthApi.Registered::toJson)));
@@ -127,8 +132,22 @@ public final class AuthVerticle extends VerticleBase {
     return AuthApi.Principal.fromJson(p);
   }
 
+  /**
+   * How long a login attempt may hold its reservation: longer than any request can last (the
+   * transports give up after server.http.timeout), so a slow hash never frees its slot early;
+   * short enough that an instance dying mid-attempt blocks a pair only briefly.
+   */
+  static java.time.Duration reservationTtl(AppConfig config) {
+    java.time.Duration twice = config.server().http().timeout().multipliedBy(2);
+    java.time.Duration floor = java.time.Duration.ofSeconds(10);
+    return twice.compareTo(floor) < 0 ? floor : twice;
+  }
+
   @Override
   public Future<?> stop() {
+    if (limiter != null) {
+      limiter.close();
+    }
     if (hashingPool != null) {
       hashingPool.close();
     }

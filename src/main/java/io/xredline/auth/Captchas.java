@@ -9,6 +9,7 @@ import io.xredline.error.AppError;
 import io.xredline.error.Reason;
 
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -27,18 +28,25 @@ final class Captchas {
   private final Vertx vertx;
   private final CaptchaStore store;
   private final AppConfig.Captcha config;
+  private final AuthLimits limits;
 
-  Captchas(Vertx vertx, CaptchaStore store, AppConfig.Captcha config) {
+  Captchas(Vertx vertx, CaptchaStore store, AppConfig.Captcha config, AuthLimits limits) {
     this.vertx = vertx;
     this.store = store;
     this.config = config;
+    this.limits = limits;
   }
 
   boolean enabled() {
     return config.enabled();
   }
 
-  Future<AuthApi.Captcha> issue(AuthApi.CaptchaRequest request) {
+  /**
+   * Field checks, then {@code captcha_ip}, then for sms/email the target's own limits
+   * ({@code code_target}, {@code code_target_day}) before anything is sent: a refused send costs
+   * neither a delivery nor a code.
+   */
+  Future<AuthApi.Captcha> issue(AuthApi.CaptchaRequest request, AuthApi.Origin origin) {
     if (!config.enabled()) {
       throw new AppError(Reason.CAPTCHA_DISABLED, "captcha is turned off on this server");
     }
@@ -49,14 +57,18 @@ final class Captchas {
     return switch (type) {
       case "image" -> {
         String code = code(IMAGE_ALPHABET);
-        yield store.create(id, code, config.expiration())
+        yield limits.captcha(origin)
+            .compose(v -> store.create(id, code, config.expiration(), null))
             .compose(v -> vertx.executeBlocking(() -> CaptchaImage.dataUri(code), false))
             .map(uri -> new AuthApi.Captcha(id, uri, expiresIn));
       }
       case "sms", "email" -> {
         String target = target(type, request.target());
+        String bound = CredentialRules.targetKey(target);
         String code = code("0123456789");
-        yield store.create(id, code, config.expiration())
+        yield limits.captcha(origin)
+            .compose(v -> limits.codeSend(bound))
+            .compose(v -> store.create(id, code, config.expiration(), bound))
             .map(v -> {
               AuthApi.Delivery delivery = new AuthApi.Delivery(type, target, code, expiresIn);
               vertx.eventBus().send("sms".equals(type) ? AuthApi.DELIVER_SMS : AuthApi.DELIVER_EMAIL, delivery.toJson());
@@ -93,7 +105,7 @@ final class Captchas {
       throw new AppError(Reason.CAPTCHA_DISABLED, "captcha is turned off on this server");
     }
     requireFields(request.captchaId(), request.captchaCode());
-    return consume(request.captchaId(), request.captchaCode()).map(v -> AuthApi.SUCCESS);
+    return consume(request.captchaId(), request.captchaCode(), null).map(v -> AuthApi.SUCCESS);
   }
 
   /** Field checks, before anything else happens; nothing is required while captcha is off. */
@@ -114,8 +126,12 @@ final class Captchas {
     }
   }
 
-  /** Spends the captcha: succeeds once on the right code; wrong codes count towards burning it. */
-  Future<Void> consume(String id, String code) {
+  /**
+   * Spends the captcha: succeeds once on the right code; wrong codes count towards burning it.
+   * {@code provenTargets}: the (normalised) addresses this request proves — an sms/email code
+   * sent anywhere else is refused like a wrong one; null (verify) accepts any captcha.
+   */
+  Future<Void> consume(String id, String code, List<String> provenTargets) {
     if (!config.enabled()) {
       return Future.succeededFuture();
     }
@@ -123,9 +139,11 @@ final class Captchas {
       return Future.failedFuture(new AppError(Reason.CAPTCHA_EXPIRED, "captcha expired or unknown; request a new one"));
     }
     String answer = code.length() > 32 ? "" : code.trim().toUpperCase(Locale.ROOT);
-    return store.check(id, answer, MAX_WRONG).compose(outcome -> switch (outcome) {
+    return store.check(id, answer, MAX_WRONG, provenTargets).compose(outcome -> switch (outcome) {
       case OK -> Future.succeededFuture();
       case WRONG -> Future.failedFuture(new AppError(Reason.CAPTCHA_INVALID, "wrong captcha code"));
+      case ELSEWHERE -> Future.failedFuture(new AppError(Reason.CAPTCHA_INVALID,
+          "this code was sent to a different address than the one given here"));
       case BURNED -> Future.failedFuture(new AppError(Reason.CAPTCHA_INVALID,
           "wrong captcha code; too many wrong answers, request a new captcha"));
       case EXPIRED -> Future.failedFuture(new AppError(Reason.CAPTCHA_EXPIRED,

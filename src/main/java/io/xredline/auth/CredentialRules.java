@@ -86,6 +86,18 @@ final class CredentialRules {
     return E164.matcher(phone).matches() ? phone : null;
   }
 
+  /**
+   * An email or phone as codes are bound to it and as limits count it: emails in lower case
+   * (addresses are unique case-insensitively here), phones in E.164.
+   */
+  static String targetKey(String emailOrPhone) {
+    if (emailOrPhone.indexOf('@') >= 0) {
+      return "email:" + emailOrPhone.toLowerCase(Locale.ROOT);
+    }
+    String phone = normalizePhone(emailOrPhone);
+    return "phone:" + (phone == null ? emailOrPhone : phone);
+  }
+
   enum LoginName { USERNAME, EMAIL, PHONE }
 
   /** A login name is an email when it has an {@code @}, a phone when it parses as one, else a username. */

@@ -1,5 +1,7 @@
 package io.xredline.auth;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.xredline.config.AppConfig;
@@ -35,12 +37,18 @@ public final class PasswordHashing {
   public record Check(boolean matches, boolean needsRehash) {
   }
 
+  /** Counts every verification, dummy ones included: how a test proves how many guesses a burst got evaluated. */
+  static final String VERIFICATIONS = "xredline.auth.password.verifications";
+
   private final Params params;
   private final WorkerExecutor workers;
+  private final Counter verifications;
 
-  public PasswordHashing(AppConfig.Password config, WorkerExecutor workers) {
+  public PasswordHashing(AppConfig.Password config, WorkerExecutor workers, MeterRegistry registry) {
     this.params = Params.of(config);
     this.workers = workers;
+    this.verifications = Counter.builder(VERIFICATIONS).description("argon2id password verifications")
+        .register(registry);
   }
 
   public Params params() {
@@ -53,6 +61,7 @@ public final class PasswordHashing {
 
   public Future<Check> verify(String password, String phc) {
     return workers.executeBlocking(() -> {
+      verifications.increment();
       boolean ok = verifyNow(password, phc);
       return new Check(ok, ok && !params.equals(paramsOf(phc)));
     }, false);

@@ -7,18 +7,23 @@ import io.xredline.observability.Masking;
 
 import java.util.List;
 
-/** Register in CONTRACT §3's order: field checks, then the captcha, then uniqueness (the database has the last word). */
+/**
+ * Register in CONTRACT §3's order: field checks, then {@code register_ip}, then the captcha (an
+ * sms/email code only for this email or phone), then uniqueness (the database has the last word).
+ */
 final class Registration {
   private final UserStore users;
   private final PasswordHashing hashing;
   private final Captchas captchas;
   private final AuthEvents events;
+  private final AuthLimits limits;
 
-  Registration(UserStore users, PasswordHashing hashing, Captchas captchas, AuthEvents events) {
+  Registration(UserStore users, PasswordHashing hashing, Captchas captchas, AuthEvents events, AuthLimits limits) {
     this.users = users;
     this.hashing = hashing;
     this.captchas = captchas;
     this.events = events;
+    this.limits = limits;
   }
 
   Future<AuthApi.Registered> register(AuthApi.Register r, AuthApi.Origin origin) {
@@ -29,7 +34,11 @@ final class Registration {
       String email = CredentialRules.email(r.email());
       String phone = CredentialRules.phone(r.phone());
       captchas.requireFields(r.captchaId(), r.captchaCode());
-      result = captchas.consume(r.captchaId(), r.captchaCode())
+      // an emailed or texted code proves only the address it was sent to
+      List<String> proven = phone == null ? List.of(CredentialRules.targetKey(email))
+          : List.of(CredentialRules.targetKey(email), CredentialRules.targetKey(phone));
+      result = limits.register(origin)
+          .compose(v -> captchas.consume(r.captchaId(), r.captchaCode(), proven))
           .compose(v -> users.taken(username, email, phone))
           .compose(taken -> taken.isPresent()
               ? Future.failedFuture(new AppError(taken.get(), switch (taken.get()) {

@@ -7,18 +7,24 @@ import io.xredline.auth.store.RedisKeys;
 import io.xredline.auth.store.UserStore;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.net.Addresses;
 import io.xredline.observability.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Login, in this order: field checks; find the account (by username, email or phone); refuse a
- * locked account before the captcha is spent; spend the captcha (a wrong one is not a failed
- * attempt); check the password (a dummy hash for unknown names, so both cost the same); TOTP;
- * then reset the count, rehash if the parameters were raised, and start a session.
+ * Login, in this order: field checks; {@code login_ip} and {@code login_account}; find the account
+ * (by username, email or phone); reserve the attempt — refusing a locked (name, client) pair, or
+ * one whose budget attempts in flight already hold, before the captcha is spent; spend the
+ * captcha (a wrong one is not a failed attempt; an emailed/texted code only for the name typed);
+ * check the password (a dummy hash for unknown names and for an account past its account-wide
+ * cap, so all cost the same and none can succeed); TOTP; then settle the reservation, rehash if
+ * the parameters were raised, and start a session. See docs/auth.md for why locks are per name as
+ * typed and per client.
  */
 final class SignIn {
   private static final Logger LOG = LoggerFactory.getLogger(SignIn.class);
@@ -31,9 +37,10 @@ final class SignIn {
   private final Sessions sessions;
   private final TwoFactor twoFactor;
   private final AuthEvents events;
+  private final AuthLimits limits;
 
   SignIn(UserStore users, PasswordHashing hashing, String dummyHash, Captchas captchas, LoginAttempts attempts,
-         Sessions sessions, TwoFactor twoFactor, AuthEvents events) {
+         Sessions sessions, TwoFactor twoFactor, AuthEvents events, AuthLimits limits) {
     this.users = users;
     this.hashing = hashing;
     this.dummyHash = dummyHash;
@@ -42,10 +49,35 @@ final class SignIn {
     this.sessions = sessions;
     this.twoFactor = twoFactor;
     this.events = events;
+    this.limits = limits;
   }
 
-  /** One attempt: what was typed, the account it names (if any), and its lockout identity. */
-  private record Attempt(AuthApi.Login request, AuthApi.Origin origin, Optional<UserStore.User> user, String account) {
+  /**
+   * One attempt: what was typed ({@code typed} normalised: lower case, phones in E.164), the
+   * account it names (if any), the lockout state it counts against, and its reservation once made.
+   */
+  private static final class Attempt {
+    final AuthApi.Login request;
+    final AuthApi.Origin origin;
+    final CredentialRules.LoginName kind;
+    final String typed;
+    final Optional<UserStore.User> user;
+    final LoginAttempts.Attempt lock;
+    LoginAttempts.Reservation reservation;
+    boolean settled;
+
+    Attempt(AuthApi.Login request, AuthApi.Origin origin, CredentialRules.LoginName kind, String typed,
+            Optional<UserStore.User> user) {
+      this.request = request;
+      this.origin = origin;
+      this.kind = kind;
+      this.typed = typed;
+      this.user = user;
+      String identity = user.map(u -> RedisKeys.account(u.id())).orElseGet(() -> RedisKeys.unknownAccount(typed));
+      String client = origin.clientIp() == null ? "" : Addresses.clientKey(origin.clientIp());
+      this.lock = new LoginAttempts.Attempt(identity, RedisKeys.digest(typed + "\n" + client), user.isPresent());
+    }
+
     Long userId() {
       return user.map(UserStore.User::id).orElse(null);
     }
@@ -53,18 +85,27 @@ final class SignIn {
     String shownName() {
       return user.map(UserStore.User::username).orElseGet(() -> Masking.identifier(request.username()));
     }
+
+    /** The addresses an emailed or texted captcha may have been sent to: the name typed, when it is one. */
+    List<String> provenTargets() {
+      return kind == CredentialRules.LoginName.USERNAME ? List.of() : List.of(CredentialRules.targetKey(typed));
+    }
   }
 
   Future<AuthApi.TokenPair> login(AuthApi.Login r, AuthApi.Origin origin) {
     requireField("username", r.username());
     requireField("password", r.password());
+    if (r.username().chars().anyMatch(Character::isISOControl)) {
+      throw AppError.validation("username", "username must not contain control characters");
+    }
     captchas.requireFields(r.captchaId(), r.captchaCode());
     CredentialRules.LoginName kind = CredentialRules.kindOf(r.username());
     String name = kind == CredentialRules.LoginName.PHONE ? CredentialRules.normalizePhone(r.username()) : r.username();
+    String typed = name.toLowerCase(Locale.ROOT);
     UserStore.LoginField field = UserStore.LoginField.valueOf(kind.name());
-    return users.find(field, name)
-        .map(user -> new Attempt(r, origin, user, user.map(u -> RedisKeys.account(u.id()))
-            .orElseGet(() -> RedisKeys.unknownAccount(name.toLowerCase(Locale.ROOT)))))
+    return limits.login(origin, typed)
+        .compose(v -> users.find(field, name))
+        .map(user -> new Attempt(r, origin, kind, typed, user))
         .compose(this::attempt)
         .onFailure(e -> {
           if (e instanceof AppError error) {
@@ -74,23 +115,38 @@ final class SignIn {
   }
 
   private Future<AuthApi.TokenPair> attempt(Attempt a) {
-    return attempts.state(a.account())
-        .compose(state -> state.locked() ? Future.failedFuture(locked(a, state.lockedForMs())) : Future.succeededFuture())
-        .compose(v -> captchas.consume(a.request().captchaId(), a.request().captchaCode()))
-        .compose(v -> hashing.verify(CredentialRules.normalizePassword(a.request().password()),
-            a.user().map(UserStore.User::passwordHash).orElse(dummyHash)))
+    return attempts.reserve(a.lock).compose(reservation -> {
+      a.reservation = reservation;
+      return switch (reservation.verdict()) {
+        case LOCKED -> Future.failedFuture(locked(a, reservation.lockedForMs()));
+        // failures plus attempts in flight already reach the limit: this one is not evaluated
+        case BUSY -> Future.failedFuture(locked(a, attempts.lockDuration().toMillis()));
+        case RESERVED -> evaluate(a).recover(e -> a.settled ? Future.failedFuture(e)
+            : attempts.release(a.lock, reservation).transform(ignored -> Future.failedFuture(e)));
+      };
+    });
+  }
+
+  private Future<AuthApi.TokenPair> evaluate(Attempt a) {
+    // past the account-wide cap nothing is evaluated, yet it costs and answers like a wrong password
+    boolean evaluable = a.user.isPresent() && !a.reservation.accountLocked();
+    String hash = evaluable ? a.user.get().passwordHash() : dummyHash;
+    return captchas.consume(a.request.captchaId(), a.request.captchaCode(), a.provenTargets())
+        .compose(v -> hashing.verify(CredentialRules.normalizePassword(a.request.password()), hash))
         .compose(check -> {
-          if (a.user().isEmpty() || !check.matches()) {
+          if (!evaluable || !check.matches()) {
             return failure(a, Reason.INVALID_CREDENTIALS, "invalid username or password");
           }
-          UserStore.User user = a.user().get();
+          UserStore.User user = a.user.get();
           if (!twoFactor.appliesTo(user)) {
             return succeed(a, user, check);
           }
-          String code = a.request().totpCode();
+          String code = a.request.totpCode();
           if (code == null || code.isEmpty()) {
-            events.publish(AuthEvents.Kind.LOGIN_FAILURE, user.id(), user.username(), a.origin(), Reason.TOTP_REQUIRED.name());
-            return Future.failedFuture(new AppError(Reason.TOTP_REQUIRED, "totp_code is required for this account"));
+            events.publish(AuthEvents.Kind.LOGIN_FAILURE, user.id(), user.username(), a.origin, Reason.TOTP_REQUIRED.name());
+            a.settled = true;
+            return attempts.release(a.lock, a.reservation).compose(v -> Future.failedFuture(
+                new AppError(Reason.TOTP_REQUIRED, "totp_code is required for this account")));
           }
           return twoFactor.check(user, code).compose(ok -> ok
               ? succeed(a, user, check)
@@ -98,43 +154,50 @@ final class SignIn {
         });
   }
 
-  /** Counts the failure; the failure that reaches the limit locks the account and says so. */
+  /** Settles the reservation as a failure; the failure that reaches the limit locks the pair and says so. */
   private Future<AuthApi.TokenPair> failure(Attempt a, Reason reason, String message) {
-    return attempts.recordFailure(a.account()).compose(state -> {
+    a.settled = true;
+    return attempts.fail(a.lock, a.reservation).compose(state -> {
+      if (state.accountLockedNow()) {
+        // internal only: the answer below stays what this failure would answer anyway
+        events.lockout();
+        events.publish(AuthEvents.Kind.LOCKOUT, a.userId(), a.shownName(), a.origin, "account_locked");
+      }
       if (state.lockedNow()) {
         events.lockout();
-        events.publish(AuthEvents.Kind.LOCKOUT, a.userId(), a.shownName(), a.origin(), "locked");
+        events.publish(AuthEvents.Kind.LOCKOUT, a.userId(), a.shownName(), a.origin, "locked");
       }
       if (state.locked()) {
         return Future.failedFuture(locked(a, state.lockedForMs()));
       }
-      events.publish(AuthEvents.Kind.LOGIN_FAILURE, a.userId(), a.shownName(), a.origin(), reason.name());
+      events.publish(AuthEvents.Kind.LOGIN_FAILURE, a.userId(), a.shownName(), a.origin, reason.name());
       return Future.failedFuture(new AppError(reason, message));
     });
   }
 
   private AppError locked(Attempt a, long lockedForMs) {
-    events.publish(AuthEvents.Kind.LOGIN_FAILURE, a.userId(), a.shownName(), a.origin(), Reason.ACCOUNT_LOCKED.name());
+    events.publish(AuthEvents.Kind.LOGIN_FAILURE, a.userId(), a.shownName(), a.origin, Reason.ACCOUNT_LOCKED.name());
     String unlock = Accounts.unlockTime(lockedForMs);
-    return new AppError(Reason.ACCOUNT_LOCKED, "account locked after too many failed sign-ins; try again after " + unlock,
-        new JsonObject().put("unlock_time", unlock));
+    return new AppError(Reason.ACCOUNT_LOCKED, "too many failed sign-ins with this name from this address; try again after "
+        + unlock, new JsonObject().put("unlock_time", unlock));
   }
 
   private Future<AuthApi.TokenPair> succeed(Attempt a, UserStore.User user, PasswordHashing.Check check) {
+    a.settled = true;
     Future<Void> rehash = check.needsRehash()
-        ? hashing.hash(CredentialRules.normalizePassword(a.request().password()))
+        ? hashing.hash(CredentialRules.normalizePassword(a.request.password()))
             .compose(hash -> users.updatePasswordHash(user.id(), hash))
             .recover(e -> {
               LOG.warn("password rehash for user {} failed: {}", user.id(), e.getMessage());
               return Future.succeededFuture();
             })
         : Future.succeededFuture();
-    return attempts.reset(a.account())
+    return attempts.succeed(a.lock, a.reservation)
         .compose(v -> rehash)
         .compose(v -> sessions.start(user.id(), user.username()))
         .onSuccess(pair -> {
           events.login("success");
-          events.publish(AuthEvents.Kind.LOGIN_SUCCESS, user.id(), user.username(), a.origin(), "success");
+          events.publish(AuthEvents.Kind.LOGIN_SUCCESS, user.id(), user.username(), a.origin, "success");
         });
   }
 

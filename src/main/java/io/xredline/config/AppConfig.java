@@ -78,7 +78,14 @@ public record AppConfig(
   }
 
   public record Auth(Jwt jwt, Captcha captcha, int maxLoginAttempts, Duration lockWindow, Duration lockDuration,
-                     boolean totpEnabled, Password password, Totp totp) {
+                     boolean totpEnabled, Password password, Totp totp, Lockout lockout) {
+  }
+
+  /**
+   * The account-wide cap: {@code accountMax} failed sign-ins for one account from all addresses
+   * within {@code accountWindow} lock the account until an admin unlock or a password reset.
+   */
+  public record Lockout(int accountMax, Duration accountWindow) {
   }
 
   /**
@@ -123,7 +130,12 @@ public record AppConfig(
   public record Log(String level, String format, String color) {
   }
 
-  public record Security(Cors cors, Headers headers, Tls tls, RateLimit rateLimit) {
+  /**
+   * {@code trustedProxies}: CIDRs whose {@code forwardedHeader} ({@code x-forwarded-for} or
+   * {@code forwarded}) is believed; every other peer is the client itself.
+   */
+  public record Security(Cors cors, Headers headers, Tls tls, RateLimit rateLimit, List<String> trustedProxies,
+                         String forwardedHeader) {
   }
 
   /** An empty {@code allowedOrigins} list means no cross-origin access at all. */
@@ -138,7 +150,46 @@ public record AppConfig(
   public record Tls(boolean enabled, Path certFile, Path keyFile) {
   }
 
-  public record RateLimit(boolean enabled, int requestsPerSecond, int burst) {
+  /**
+   * CONTRACT §9. {@code defaultRate} applies per client address to every API route; each entry of
+   * {@code policies} (all of {@link #POLICIES}, always present) to the place that names it.
+   * {@code denyOnRedisError}: refuse (503) rather than allow when Redis cannot decide within
+   * {@code redisTimeout}.
+   */
+  public record RateLimit(boolean enabled, boolean denyOnRedisError, Duration redisTimeout, Rate defaultRate,
+                          Map<String, Policy> policies) {
+    /** The name of the per-address policy every API route passes. */
+    public static final String DEFAULT = "default";
+    /** Every named policy the service applies, with the subject it counts per (ip, account, target). */
+    public static final Map<String, String> POLICIES = orderedPolicies();
+
+    public Policy policy(String name) {
+      Policy policy = policies.get(name);
+      if (policy == null) {
+        throw new IllegalArgumentException("no rate-limit policy " + name);
+      }
+      return policy;
+    }
+
+    private static Map<String, String> orderedPolicies() {
+      Map<String, String> p = new java.util.LinkedHashMap<>();
+      p.put("login_ip", "ip");
+      p.put("login_account", "account");
+      p.put("register_ip", "ip");
+      p.put("captcha_ip", "ip");
+      p.put("code_target", "target");
+      p.put("code_target_day", "target");
+      p.put("password_reset", "target");
+      return java.util.Collections.unmodifiableMap(p);
+    }
+  }
+
+  /** A sustained rate with a burst on top: a bucket of {@code burst} refilled at {@code requestsPerSecond}. */
+  public record Rate(int requestsPerSecond, int burst) {
+  }
+
+  /** {@code limit} requests per {@code per}, counted per {@code key} (ip, account or target). */
+  public record Policy(String key, int limit, Duration per) {
   }
 
   public record Monitoring(Metrics metrics, Health health, Tracing tracing, boolean docsEnabled) {

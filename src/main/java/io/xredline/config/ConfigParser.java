@@ -275,7 +275,14 @@ public final class ConfigParser {
         r.duration("lock_duration", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofDays(30)),
         totpEnabled,
         password(r.section("password")),
-        totp(r.section("totp"), env, totpEnabled));
+        totp(r.section("totp"), env, totpEnabled),
+        lockout(r.section("lockout")));
+  }
+
+  private static AppConfig.Lockout lockout(ConfigReader r) {
+    return new AppConfig.Lockout(
+        r.integer("account_max", 100, 1, 1_000_000),
+        r.duration("account_window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(365)));
   }
 
   private static AppConfig.Jwt jwt(ConfigReader jwt) {
@@ -422,9 +429,70 @@ public final class ConfigParser {
             headers.stringMap("values"),
             headers.duration("hsts_max_age", Duration.ofDays(365), Duration.ZERO, MAX_DURATION)),
         new AppConfig.Tls(tlsOn, cert, key),
-        new AppConfig.RateLimit(rate.bool("enabled", false),
-            rate.integer("requests_per_second", 100, 1, 1_000_000),
-            rate.integer("burst", 200, 1, 1_000_000)));
+        rateLimit(rate),
+        trustedProxies(r),
+        r.oneOf("forwarded_header", "x-forwarded-for", Set.of("x-forwarded-for", "forwarded")));
+  }
+
+  private static List<String> trustedProxies(ConfigReader r) {
+    List<String> cidrs = r.strings("trusted_proxies");
+    for (String cidr : cidrs) {
+      if (io.xredline.net.Cidr.parse(cidr) == null) {
+        r.violation("trusted_proxies", "must list IPv4 or IPv6 addresses or CIDRs like 10.0.0.0/8 or fd00::/8",
+            ConfigReader.quote(cidr));
+      }
+    }
+    return cidrs;
+  }
+
+  /** CONTRACT §9's shipped defaults, used when a policy or one of its keys is not configured. */
+  private static final Map<String, AppConfig.Policy> DEFAULT_POLICIES = Map.of(
+      "login_ip", new AppConfig.Policy("ip", 20, Duration.ofMinutes(1)),
+      "login_account", new AppConfig.Policy("account", 10, Duration.ofMinutes(1)),
+      "register_ip", new AppConfig.Policy("ip", 5, Duration.ofMinutes(1)),
+      "captcha_ip", new AppConfig.Policy("ip", 30, Duration.ofMinutes(1)),
+      "code_target", new AppConfig.Policy("target", 1, Duration.ofSeconds(60)),
+      "code_target_day", new AppConfig.Policy("target", 10, Duration.ofDays(1)),
+      "password_reset", new AppConfig.Policy("target", 3, Duration.ofHours(1)));
+
+  /**
+   * {@code security.rate_limit} alone: hot reload hands this subtree (as the files have it) to
+   * the running limiters, which read it here like at start-up.
+   */
+  public static AppConfig.RateLimit rateLimit(JsonObject rateLimitSection) {
+    List<Violation> violations = new ArrayList<>();
+    ConfigReader root = new ConfigReader(new JsonObject().put("rate_limit", rateLimitSection), "security",
+        violations, new java.util.LinkedHashMap<>());
+    AppConfig.RateLimit parsed = rateLimit(root.section("rate_limit"));
+    if (!violations.isEmpty()) {
+      throw new InvalidConfigException(violations);
+    }
+    return parsed;
+  }
+
+  private static AppConfig.RateLimit rateLimit(ConfigReader rate) {
+    boolean enabled = rate.bool("enabled", true);
+    boolean deny = "deny".equals(rate.oneOf("on_redis_error", "allow", Set.of("allow", "deny")));
+    Duration timeout = rate.duration("redis_timeout", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofSeconds(30));
+    ConfigReader rates = rate.section("default");
+    AppConfig.Rate defaultRate = new AppConfig.Rate(
+        rates.integer("requests_per_second", 100, 1, 1_000_000),
+        rates.integer("burst", 200, 1, 1_000_000));
+    ConfigReader policies = rate.section("policies");
+    Map<String, AppConfig.Policy> parsed = new java.util.LinkedHashMap<>();
+    AppConfig.RateLimit.POLICIES.forEach((name, subject) -> {
+      ConfigReader p = policies.section(name);
+      AppConfig.Policy shipped = DEFAULT_POLICIES.get(name);
+      String key = p.oneOf("key", subject, Set.of("ip", "account", "target", "user"));
+      if (key != null && !key.equals(subject)) {
+        // where a policy is applied fixes what it counts per; a different key would be ignored
+        p.violation("key", "must be " + subject + " for " + name, ConfigReader.quote(key));
+      }
+      parsed.put(name, new AppConfig.Policy(subject,
+          p.integer("limit", shipped.limit(), 1, 1_000_000),
+          p.duration("per", shipped.per(), Duration.ofSeconds(1), Duration.ofDays(30))));
+    });
+    return new AppConfig.RateLimit(enabled, deny, timeout, defaultRate, java.util.Collections.unmodifiableMap(parsed));
   }
 
   private static Path pathOrNull(String value) {
@@ -525,6 +593,16 @@ public final class ConfigParser {
     }
     if (c.auth().captcha().logCodes()) {
       violations.add(new Violation("auth.captcha.log_codes", "is for dev only and refused in prod", "true"));
+    }
+    if (!c.security().headers().enabled()) {
+      violations.add(new Violation("security.headers.enabled",
+          "must be true in prod (CSP, frame and content-type protections)", "false"));
+    }
+    for (String origin : c.security().cors().allowedOrigins()) {
+      if (!origin.startsWith("https://")) {
+        violations.add(new Violation("security.cors.allowed_origins", "must list only https:// origins in prod",
+            ConfigReader.quote(origin)));
+      }
     }
     AppConfig.Database db = c.data().database();
     if (db.embedded()) {

@@ -25,7 +25,10 @@ import java.util.function.BiConsumer;
  * logged and ignored, the running configuration stays.
  */
 public final class ConfigWatch {
-  /** Local publish: {@code {"log_level", "features", "rate_limit"}} after an applied reload. */
+  /**
+   * Local publish after an applied reload: {@code {"log_level", "features", "rate_limit"}}, the last
+   * being the {@code security.rate_limit} section as in the files (read with {@link ConfigParser#rateLimit}).
+   */
   public static final String CHANGED = "xredline.config.changed";
   private static final Logger LOG = LoggerFactory.getLogger(ConfigWatch.class);
   private static final List<String> HOT = List.of("log.level", "features", "security.rate_limit");
@@ -134,11 +137,14 @@ public final class ConfigWatch {
     vertx.eventBus().publish(CHANGED, new JsonObject()
         .put("log_level", next.log().level())
         .put("features", next.features() == null ? new JsonObject() : next.features())
-        .put("rate_limit", new JsonObject()
-            .put("enabled", next.security().rateLimit().enabled())
-            .put("requests_per_second", next.security().rateLimit().requestsPerSecond())
-            .put("burst", next.security().rateLimit().burst())),
+        .put("rate_limit", rateLimitSection(tree)),
         new DeliveryOptions().setLocalOnly(true));
+  }
+
+  /** {@code security.rate_limit} as the merged files have it; {@link ConfigParser#rateLimit} reads it. */
+  private static JsonObject rateLimitSection(JsonObject tree) {
+    JsonObject security = tree.getValue("security") instanceof JsonObject o ? o : new JsonObject();
+    return security.getValue("rate_limit") instanceof JsonObject r ? r.copy() : new JsonObject();
   }
 
   /** Dotted paths whose values differ; secrets are compared, never printed (only their key is). */

@@ -25,10 +25,12 @@ final class AuthGrpc {
 
   private final EventBus bus;
   private final long timeoutMs;
+  private final UnaryCalls calls;
 
-  private AuthGrpc(EventBus bus, long timeoutMs) {
+  private AuthGrpc(EventBus bus, long timeoutMs, UnaryCalls calls) {
     this.bus = bus;
     this.timeoutMs = timeoutMs;
+    this.calls = calls;
   }
 
   /** A protected call: runs only with a live access token's principal. */
@@ -36,27 +38,27 @@ final class AuthGrpc {
     Future<Resp> call(Req request, AuthApi.Principal principal, AuthApi.Origin origin);
   }
 
-  static Service service(EventBus bus, long busTimeoutMs) {
-    return new AuthGrpc(bus, busTimeoutMs).build();
+  static Service service(EventBus bus, long busTimeoutMs, UnaryCalls calls) {
+    return new AuthGrpc(bus, busTimeoutMs, calls).build();
   }
 
   private Service build() {
     ServiceBuilder b = Service.service(AuthGrpcService.SERVICE_NAME, AuthGrpcService.SERVICE_DESCRIPTOR);
-    UnaryCalls.bindWithContext(b, AuthGrpcService.GetCaptcha, (r, c) ->
+    calls.bindWithContext(b, AuthGrpcService.GetCaptcha, (r, c) ->
         AuthApi.captcha(bus, new AuthApi.CaptchaRequest(r.getCaptchaType(), r.getTarget()), origin(c), timeoutMs)
             .map(captcha -> CaptchaReply.newBuilder().setCaptchaId(captcha.captchaId())
                 .setImageData(captcha.imageData()).setExpiresIn(captcha.expiresIn()).build()));
-    UnaryCalls.bindWithContext(b, AuthGrpcService.VerifyCaptcha, (r, c) ->
+    calls.bindWithContext(b, AuthGrpcService.VerifyCaptcha, (r, c) ->
         AuthApi.verifyCaptcha(bus, new AuthApi.VerifyCaptcha(r.getCaptchaId(), r.getCaptchaCode()), origin(c), timeoutMs)
             .map(ok -> SuccessReply.newBuilder().setSuccess(ok).build()));
-    UnaryCalls.bindWithContext(b, AuthGrpcService.Register, (r, c) ->
+    calls.bindWithContext(b, AuthGrpcService.Register, (r, c) ->
         AuthApi.register(bus, new AuthApi.Register(r.getUsername(), r.getPassword(), r.getEmail(), r.getPhone(),
                 r.getCaptchaId(), r.getCaptchaCode()), origin(c), timeoutMs)
             .map(ok -> RegisterReply.newBuilder().setMessage(ok.message()).setUserId(ok.userId()).build()));
-    UnaryCalls.bindWithContext(b, AuthGrpcService.Login, (r, c) ->
+    calls.bindWithContext(b, AuthGrpcService.Login, (r, c) ->
         AuthApi.login(bus, new AuthApi.Login(r.getUsername(), r.getPassword(), r.getCaptchaId(), r.getCaptchaCode(),
             r.getTotpCode()), origin(c), timeoutMs).map(AuthGrpc::tokens));
-    UnaryCalls.bindWithContext(b, AuthGrpcService.RefreshToken, (r, c) ->
+    calls.bindWithContext(b, AuthGrpcService.RefreshToken, (r, c) ->
         AuthApi.refresh(bus, r.getRefreshToken(), origin(c), timeoutMs).map(AuthGrpc::tokens));
     authenticated(b, AuthGrpcService.Logout, (r, p, c) ->
         AuthApi.logout(bus, p, r.getAllSessions(), c, timeoutMs).map(SUCCESS));
@@ -66,7 +68,8 @@ final class AuthGrpc {
             .setCreatedAt(me.createdAt()).build()));
     authenticated(b, AuthGrpcService.LockStatus, (r, p, c) -> AuthApi.lockStatus(bus, p, r.getUsername(), c, timeoutMs)
         .map(s -> LockStatusReply.newBuilder().setLocked(s.locked()).setUnlockTime(orEmpty(s.unlockTime()))
-            .setFailedAttempts(s.failedAttempts()).setMaxAttempts(s.maxAttempts()).build()));
+            .setFailedAttempts(s.failedAttempts()).setMaxAttempts(s.maxAttempts()).setAccountLocked(s.accountLocked())
+            .setAccountMaxAttempts(s.accountMaxAttempts()).setLockedPairs(s.lockedPairs()).build()));
     authenticated(b, AuthGrpcService.TotpSetup, (r, p, c) -> AuthApi.totpSetup(bus, p, c, timeoutMs)
         .map(s -> TotpSetupReply.newBuilder().setSecret(s.secret()).setOtpauthUrl(s.otpauthUrl()).build()));
     authenticated(b, AuthGrpcService.TotpEnable, (r, p, c) ->
@@ -77,7 +80,7 @@ final class AuthGrpc {
   }
 
   private <Req, Resp> void authenticated(ServiceBuilder builder, ServiceMethod<Req, Resp> method, Protected<Req, Resp> call) {
-    UnaryCalls.bindWithContext(builder, method, (request, context) -> {
+    calls.bindWithContext(builder, method, (request, context) -> {
       AuthApi.Origin origin = origin(context);
       return AuthApi.authenticate(bus, context.metadata().get(AUTHORIZATION_METADATA), origin, timeoutMs)
           .compose(principal -> call.call(request, principal, origin));

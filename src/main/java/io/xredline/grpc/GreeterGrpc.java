@@ -12,9 +12,9 @@ final class GreeterGrpc {
   private GreeterGrpc() {
   }
 
-  static Service service(EventBus bus, long busTimeoutMs) {
+  static Service service(EventBus bus, long busTimeoutMs, UnaryCalls calls) {
     ServiceBuilder builder = Service.service(GreeterGrpcService.SERVICE_NAME, GreeterGrpcService.SERVICE_DESCRIPTOR);
-    UnaryCalls.bind(builder, GreeterGrpcService.SayHello, (request, requestId) ->
+    calls.bind(builder, GreeterGrpcService.SayHello, (request, requestId) ->
         GreeterApi.sayHello(bus, new GreeterApi.SayHello(request.getName(), "grpc"), requestId, busTimeoutMs)
             .map(greeting -> HelloReply.newBuilder().setMessage(greeting.message()).build()));
     return builder.build();

@@ -4,7 +4,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.net.SocketAddress;
+import io.xredline.net.ClientAddresses;
 import io.vertx.grpc.common.GrpcStatus;
 import io.xredline.observability.AccessLog;
 import io.xredline.observability.RequestContext;
@@ -22,15 +22,14 @@ final class GrpcAccessLog {
   private GrpcAccessLog() {
   }
 
-  static Handler<HttpServerRequest> around(Handler<HttpServerRequest> grpc) {
+  static Handler<HttpServerRequest> around(Handler<HttpServerRequest> grpc, ClientAddresses addresses) {
     return request -> {
       long began = System.nanoTime();
       String requestId = RequestContext.requestIdOrNew(request.getHeader(RequestContext.REQUEST_ID_HEADER));
       RequestContext.bind(RequestContext.start(requestId, request.getHeader(RequestContext.TRACEPARENT_HEADER)));
       AtomicBoolean logged = new AtomicBoolean();
       String route = request.path() == null || request.path().length() > 200 ? "unmatched" : request.path();
-      SocketAddress remote = request.remoteAddress();
-      String remoteIp = remote == null ? null : remote.hostAddress();
+      String remoteIp = UnaryCalls.clientIp(addresses, request.connection(), request.headers());
       // Only the end of the response: a close handler on the HTTP/2 stream races the gRPC
       // server's own writes (Vert.x 5.0.7 then fails writing to a disposed stream), so a call the
       // client cancels before the server answers gets no access line.

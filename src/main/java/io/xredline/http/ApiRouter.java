@@ -1,6 +1,7 @@
 package io.xredline.http;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -8,23 +9,32 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.xredline.config.AppConfig;
 import io.xredline.observability.RequestContext;
+import io.xredline.net.ClientAddresses;
+import io.xredline.ratelimit.RateLimiter;
 
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The router every HTTP route hangs from: request id, security headers, CORS allow-list, body
- * limit, per-request timeout, and one failure/error path that renders the contract envelope.
+ * The router every HTTP route hangs from: request id, client address, security headers, CORS
+ * allow-list, per-request timeout, {@code no-store} on the API, URL checks, the per-address rate
+ * limit, body limit, and one failure/error path that renders the contract envelope.
  */
 public final class ApiRouter {
   private ApiRouter() {
   }
 
   public static Router create(Vertx vertx, AppConfig config) {
+    return create(vertx, config, null);
+  }
+
+  /** {@code limiter} null: no per-address limit (routers built for a test without Redis). */
+  public static Router create(Vertx vertx, AppConfig config, RateLimiter limiter) {
     Router router = Router.router(vertx);
     AppConfig.Http http = config.server().http();
     router.route().handler(RequestIds::handle);
+    router.route().handler(new ClientIps(clientAddresses(config)));
     router.route().handler(HttpAccessLog::handle);
     if (config.security().headers().enabled()) {
       router.route().handler(new SecurityHeaders(config.security()));
@@ -33,14 +43,33 @@ public final class ApiRouter {
     if (!cors.allowedOrigins().isEmpty()) {
       router.route().handler(corsHandler(cors));
     }
+    // before any route with a path: matching one decodes the path, and a broken one would throw there
+    router.route().handler(InputChecks::handle);
     router.route().handler(TimeoutHandler.create(http.timeout().toMillis(), 503));
-    router.route().handler(BodyHandler.create(false).setBodyLimit(http.maxBodySize()).setHandleFileUploads(false));
+    // tokens, TOTP secrets and account data must never sit in a browser or proxy cache; checked
+    // here, not as a path route, which would name the route of every unmatched /api URL in metrics
+    router.route().handler(ctx -> {
+      String path = ctx.request().path();
+      if (path != null && path.startsWith("/api/")) {
+        ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+      }
+      ctx.next();
+    });
+    if (limiter != null) {
+      router.route().handler(new RequestLimits(limiter));
+    }
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(http.maxBodySize()).setHandleFileUploads(false);
+    router.route().handler(ctx -> InputChecks.body(ctx, bodies));
     // last: the named routes' failure handlers note the route first (HttpAccessLog.labelFailures)
     router.route().last().failureHandler(HttpErrors::onFailure);
     for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
       router.errorHandler(status, HttpErrors::onFailure);
     }
     return router;
+  }
+
+  static ClientAddresses clientAddresses(AppConfig config) {
+    return new ClientAddresses(config.security().trustedProxies(), config.security().forwardedHeader());
   }
 
   private static CorsHandler corsHandler(AppConfig.Cors cors) {

@@ -66,7 +66,6 @@ public final class BearerAuth implements Handler<RoutingContext> {
   }
 
   static AuthApi.Origin origin(RoutingContext ctx) {
-    return new AuthApi.Origin(RequestIds.of(ctx),
-        ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host());
+    return new AuthApi.Origin(RequestIds.of(ctx), ClientIps.of(ctx));
   }
 }

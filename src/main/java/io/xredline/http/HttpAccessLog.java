@@ -1,6 +1,5 @@
 package io.xredline.http;
 
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -28,9 +27,8 @@ final class HttpAccessLog {
     ctx.addEndHandler(ended -> {
       String failedOn = ctx.get(FAILED_ON);
       String route = failedOn != null ? failedOn : nameOf(ctx.currentRoute());
-      SocketAddress remote = ctx.request().remoteAddress();
       AccessLog.write(ctx.request().method().name(), route == null ? UNMATCHED : route, ctx.response().getStatusCode(),
-          began, remote == null ? null : remote.hostAddress());
+          began, ClientIps.of(ctx));
     });
     ctx.next();
   }

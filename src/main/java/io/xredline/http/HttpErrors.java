@@ -24,19 +24,25 @@ public final class HttpErrors {
       ctx.response().reset();
       return;
     }
-    JsonObject body = new JsonObject()
-        .put("code", error.status())
-        .put("reason", error.reason().name())
-        .put("message", error.getMessage())
-        .put("metadata", error.metadata())
-        .put("request_id", RequestIds.of(ctx));
+    JsonObject body = envelope(error, RequestIds.of(ctx));
     ctx.response().setStatusCode(error.status())
         .putHeader("content-type", "application/json; charset=utf-8")
         .putHeader("cache-control", "no-store");
     if (error.reason() == Reason.RATE_LIMITED && error.metadata().containsKey("retry_after_seconds")) {
       ctx.response().putHeader("retry-after", String.valueOf(error.metadata().getValue("retry_after_seconds")));
+      RateLimitHeaders.add(ctx.response(), error.metadata());
     }
     ctx.response().end(body.encode());
+  }
+
+  /** CONTRACT §3's error body. */
+  static JsonObject envelope(AppError error, String requestId) {
+    return new JsonObject()
+        .put("code", error.status())
+        .put("reason", error.reason().name())
+        .put("message", error.getMessage())
+        .put("metadata", error.metadata())
+        .put("request_id", requestId);
   }
 
   /** Renders whatever a handler or the router failed with; internals are logged, never sent. */

@@ -2,39 +2,55 @@ package io.xredline.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.xredline.config.AppConfig;
+import io.xredline.ratelimit.RateLimiter;
 import io.xredline.health.EventLoopProbe;
 import io.xredline.health.HealthApi;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
-/** The REST transport: builds the router, listens, drains on stop. No business rules, no SQL, no Redis. */
+/**
+ * The REST transport: builds the router, listens, drains on stop. No business rules, no SQL, no
+ * Redis of its own: the per-address limit is the shared {@link RateLimiter}'s.
+ */
 public final class HttpServerVerticle extends VerticleBase {
   private final AppConfig config;
+  private final Function<Vertx, RateLimiter> limiters;
   private HttpServer server;
   private EventLoopProbe loopProbe;
+  private RateLimiter limiter;
 
-  public HttpServerVerticle(AppConfig config) {
+  /** {@code limiters} makes this instance's limiter (with a Redis client of its own) once it has a Vert.x. */
+  public HttpServerVerticle(AppConfig config, Function<Vertx, RateLimiter> limiters) {
     this.config = config;
+    this.limiters = limiters;
   }
 
   @Override
   public Future<?> start() {
     loopProbe = EventLoopProbe.start(vertx, "http");
+    limiter = limiters.apply(vertx);
     return ApiDescription.load(vertx).compose(description -> {
-      Router router = router(vertx, config, description);
-      server = vertx.createHttpServer(options(config)).requestHandler(router);
+      Router router = router(vertx, config, description, limiter);
+      server = vertx.createHttpServer(options(config))
+          .invalidRequestHandler(InvalidRequests::handle)
+          .requestHandler(router);
       return server.listen();
     });
   }
 
-  /** Every route the service answers, in matching order; tests read the same router to check openapi.yaml. */
-  public static Router router(io.vertx.core.Vertx vertx, AppConfig config, ApiDescription description) {
-    Router router = ApiRouter.create(vertx, config);
+  /**
+   * Every route the service answers, in matching order; tests read the same router to check
+   * openapi.yaml. {@code limiter} null: no limits.
+   */
+  public static Router router(Vertx vertx, AppConfig config, ApiDescription description, RateLimiter limiter) {
+    Router router = ApiRouter.create(vertx, config, limiter);
     long busTimeoutMs = config.server().http().timeout().toMillis();
     new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout())).mount(router);
     new GreeterRoutes(busTimeoutMs).mount(router);
@@ -76,6 +92,7 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     loopProbe.stop();
-    return server.shutdown(config.server().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return server.shutdown(config.server().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .eventually(() -> limiter == null ? Future.succeededFuture() : limiter.close());
   }
 }

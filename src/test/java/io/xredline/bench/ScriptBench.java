@@ -132,7 +132,8 @@ public final class ScriptBench {
       throws Exception {
     RedisAPI api = RedisAPI.api(client);
     CaptchaStore captchas = new CaptchaStore(api, keys, CacheLookups.of(vertx, ""));
-    LoginAttempts attempts = new LoginAttempts(api, keys, 5, Duration.ofMinutes(15), Duration.ofMinutes(30));
+    LoginAttempts attempts = new LoginAttempts(api, keys, 5, Duration.ofMinutes(15), Duration.ofMinutes(30), 100,
+        Duration.ofDays(1), Duration.ofSeconds(30));
     TokenFamilies families = new TokenFamilies(api, keys, CacheLookups.of(vertx, ""));
     List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicLong sequence = new AtomicLong();
@@ -163,10 +164,11 @@ public final class ScriptBench {
     String account = RedisKeys.account(userId);
     String captchaId = "bench-" + n;
     long begin = System.nanoTime();
-    captchas.create(captchaId, "ABC123", Duration.ofMinutes(5))
-        .compose(v -> attempts.state(account))
-        .compose(state -> captchas.check(captchaId, "ABC123", 5))
-        .compose(ok -> attempts.reset(account))
+    LoginAttempts.Attempt attempt = new LoginAttempts.Attempt(account, RedisKeys.digest("bench|" + userId), true);
+    captchas.create(captchaId, "ABC123", Duration.ofMinutes(5), null)
+        .compose(v -> attempts.reserve(attempt))
+        .compose(reservation -> captchas.check(captchaId, "ABC123", 5, null)
+            .compose(ok -> attempts.succeed(attempt, reservation)))
         .compose(v -> families.create("fam-" + n, userId, "jti-" + n, 60_000))
         .onComplete(r -> {
           if (r.failed()) {

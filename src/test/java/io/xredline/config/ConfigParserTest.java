@@ -138,6 +138,38 @@ class ConfigParserTest {
     }
 
     @Test
+    @DisplayName("security.rate_limit, trusted_proxies and auth.lockout: CONTRACT §9's shipped values, and overrides typed")
+    void abuseLimits() {
+      AppConfig shipped = ConfigParser.parse(devTree(), "dev");
+      AppConfig.RateLimit rl = shipped.security().rateLimit();
+      assertThat(rl.enabled()).isTrue();
+      assertThat(rl.denyOnRedisError()).isFalse();
+      assertThat(rl.defaultRate()).isEqualTo(new AppConfig.Rate(100, 200));
+      assertThat(rl.policies()).containsOnlyKeys(AppConfig.RateLimit.POLICIES.keySet());
+      assertThat(rl.policy("login_ip")).isEqualTo(new AppConfig.Policy("ip", 20, Duration.ofMinutes(1)));
+      assertThat(rl.policy("login_account")).isEqualTo(new AppConfig.Policy("account", 10, Duration.ofMinutes(1)));
+      assertThat(rl.policy("register_ip")).isEqualTo(new AppConfig.Policy("ip", 5, Duration.ofMinutes(1)));
+      assertThat(rl.policy("captcha_ip")).isEqualTo(new AppConfig.Policy("ip", 30, Duration.ofMinutes(1)));
+      assertThat(rl.policy("code_target")).isEqualTo(new AppConfig.Policy("target", 1, Duration.ofSeconds(60)));
+      assertThat(rl.policy("code_target_day")).isEqualTo(new AppConfig.Policy("target", 10, Duration.ofDays(1)));
+      assertThat(rl.policy("password_reset")).isEqualTo(new AppConfig.Policy("target", 3, Duration.ofHours(1)));
+      assertThat(shipped.security().trustedProxies()).isEmpty();
+      assertThat(shipped.security().forwardedHeader()).isEqualTo("x-forwarded-for");
+      assertThat(shipped.auth().lockout()).isEqualTo(new AppConfig.Lockout(100, Duration.ofHours(24)));
+
+      AppConfig c = ConfigParser.parse(devTree("security.rate_limit.on_redis_error", "DENY",
+          "security.rate_limit.policies.login_ip.per", "5m", "security.rate_limit.default.requests_per_second", "7",
+          "security.trusted_proxies", "10.0.0.0/8, ::1", "security.forwarded_header", "Forwarded",
+          "auth.lockout.account_max", "50", "auth.lockout.account_window", "12h"), "dev");
+      assertThat(c.security().rateLimit().denyOnRedisError()).isTrue();
+      assertThat(c.security().rateLimit().policy("login_ip")).isEqualTo(new AppConfig.Policy("ip", 20, Duration.ofMinutes(5)));
+      assertThat(c.security().rateLimit().defaultRate().requestsPerSecond()).isEqualTo(7);
+      assertThat(c.security().trustedProxies()).containsExactly("10.0.0.0/8", "::1");
+      assertThat(c.security().forwardedHeader()).isEqualTo("forwarded");
+      assertThat(c.auth().lockout()).isEqualTo(new AppConfig.Lockout(50, Duration.ofHours(12)));
+    }
+
+    @Test
     @DisplayName("lists come from YAML arrays or from one comma-separated string; maps keep their order")
     void listsAndMaps() {
       AppConfig c = ConfigParser.parse(devTree(
@@ -293,6 +325,24 @@ class ConfigParserTest {
           Case.of("frontend directory without an index.html", "server.http.frontend_dir", tmp.toString(),
               "server.http.frontend_dir: must be a directory containing index.html (the frontend build, frontend/dist)"
                   + " (got \"" + tmp + "\")"),
+          Case.of("trusted proxy that is a host name", "security.trusted_proxies", new JsonArray().add("10.0.0.0/8").add("proxy.internal"),
+              "security.trusted_proxies: must list IPv4 or IPv6 addresses or CIDRs like 10.0.0.0/8 or fd00::/8 (got \"proxy.internal\")"),
+          Case.of("trusted proxy with a bad prefix", "security.trusted_proxies", new JsonArray().add("fd00::/200"),
+              "security.trusted_proxies: must list IPv4 or IPv6 addresses or CIDRs like 10.0.0.0/8 or fd00::/8 (got \"fd00::/200\")"),
+          Case.of("unknown forwarding header", "security.forwarded_header", "x-real-ip",
+              "security.forwarded_header: must be one of forwarded, x-forwarded-for (got \"x-real-ip\")"),
+          Case.of("unknown on_redis_error", "security.rate_limit.on_redis_error", "ignore",
+              "security.rate_limit.on_redis_error: must be one of allow, deny (got \"ignore\")"),
+          Case.of("rate-limit policy counted per the wrong key", "security.rate_limit.policies.login_ip.key", "account",
+              "security.rate_limit.policies.login_ip.key: must be ip for login_ip (got \"account\")"),
+          Case.of("rate-limit policy with limit 0", "security.rate_limit.policies.register_ip.limit", 0,
+              "security.rate_limit.policies.register_ip.limit: must be between 1 and 1000000 (got 0)"),
+          Case.of("rate-limit window below a second", "security.rate_limit.policies.code_target.per", "500ms",
+              "security.rate_limit.policies.code_target.per: must be between 1s and 30d (got \"500ms\")"),
+          Case.of("default burst of 0", "security.rate_limit.default.burst", 0,
+              "security.rate_limit.default.burst: must be between 1 and 1000000 (got 0)"),
+          Case.of("account-wide cap of 0", "auth.lockout.account_max", 0,
+              "auth.lockout.account_max: must be between 1 and 1000000 (got 0)"),
           Case.of("relative metrics path", "monitoring.metrics.path", "metrics",
               "monitoring.metrics.path: must be an absolute path like /metrics (got \"metrics\")"),
           Case.of("metrics path with a query", "monitoring.metrics.path", "/metrics?x=1",

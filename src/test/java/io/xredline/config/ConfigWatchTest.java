@@ -91,11 +91,17 @@ class ConfigWatchTest {
     List<JsonObject> changes = new CopyOnWriteArrayList<>();
     vertx.eventBus().<JsonObject>localConsumer(ConfigWatch.CHANGED, m -> changes.add(m.body()));
 
-    write(file, "features:\n  beta: true\nsecurity:\n  rate_limit:\n    enabled: true\n    requests_per_second: 7\n");
+    write(file, "features:\n  beta: true\nsecurity:\n  rate_limit:\n    enabled: false\n    default:\n"
+        + "      requests_per_second: 7\n    policies:\n      login_ip: {limit: 3, per: 5m}\n");
     await(() -> !changes.isEmpty(), "a change event");
     assertThat(changes.get(0).getJsonObject("features").getBoolean("beta")).isTrue();
-    assertThat(changes.get(0).getJsonObject("rate_limit").getInteger("requests_per_second")).isEqualTo(7);
-    assertThat(watch.current().security().rateLimit().enabled()).isTrue();
+    // the section as the files have it; the running limiters read it with the parser
+    AppConfig.RateLimit published = ConfigParser.rateLimit(changes.get(0).getJsonObject("rate_limit"));
+    assertThat(published.enabled()).isFalse();
+    assertThat(published.defaultRate().requestsPerSecond()).isEqualTo(7);
+    assertThat(published.policy("login_ip")).isEqualTo(new AppConfig.Policy("ip", 3, Duration.ofMinutes(5)));
+    assertThat(published.policy("register_ip").limit()).as("shipped default for what the file leaves out").isEqualTo(5);
+    assertThat(watch.current().security().rateLimit().enabled()).isFalse();
   }
 
   @Test

@@ -94,6 +94,26 @@ class ProdRulesTest {
     }
 
     @Test
+    @DisplayName("refuses turning the security headers off")
+    void securityHeadersOff() {
+      assertThat(violations(prodTree("security.headers.enabled", false), "prod")).containsExactly(
+          "security.headers.enabled: must be true in prod (CSP, frame and content-type protections) (got false)");
+      assertThat(violations(devTree("security.headers.enabled", false), "dev")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("refuses plain-http CORS origins; https ones pass; dev may use http://localhost")
+    void corsHttps() {
+      assertThat(violations(prodTree("security.cors.allowed_origins",
+          new JsonArray().add("https://app.example.com").add("http://app.example.com")), "prod")).containsExactly(
+          "security.cors.allowed_origins: must list only https:// origins in prod (got \"http://app.example.com\")");
+      assertThat(violations(prodTree("security.cors.allowed_origins", new JsonArray().add("https://app.example.com")), "prod"))
+          .isEmpty();
+      assertThat(violations(devTree("security.cors.allowed_origins", new JsonArray().add("http://localhost:5173")), "dev"))
+          .isEmpty();
+    }
+
+    @Test
     @DisplayName("refuses logging captcha codes")
     void logCodes() {
       assertThat(violations(prodTree("auth.captcha.log_codes", true), "prod"))

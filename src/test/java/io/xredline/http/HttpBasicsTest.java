@@ -110,7 +110,8 @@ class HttpBasicsTest {
       assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
       assertThat(response.headers().firstValue("Referrer-Policy")).hasValue("strict-origin-when-cross-origin");
       assertThat(response.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
-          assertThat(csp).contains("default-src 'self'"));
+          assertThat(csp).contains("default-src 'self'").contains("base-uri 'none'").contains("form-action 'self'")
+              .contains("frame-ancestors 'none'"));
       assertThat(response.headers().firstValue("Strict-Transport-Security")).isEmpty();
     }
   }
@@ -145,9 +146,10 @@ class HttpBasicsTest {
   }
 
   @Test
-  @DisplayName("a URL with odd bytes still gets a clean 404 envelope, never a 500")
+  @DisplayName("a URL with odd bytes gets a clean 400 envelope (invalid UTF-8 / NUL), a traversal attempt a 404, never a 500")
   void hostilePaths() {
-    assertEnvelope(app.get("/%00%ff/..%2f..%2fetc/passwd"), 404, "NOT_FOUND");
+    assertEnvelope(app.get("/%00%ff/..%2f..%2fetc/passwd"), 400, "BAD_REQUEST");
+    assertEnvelope(app.get("/..%2f..%2fetc/passwd"), 404, "NOT_FOUND");
     var longPath = app.get("/" + "a".repeat(3000));
     assertThat(longPath.statusCode()).isEqualTo(404);
     assertThat(TestApp.json(longPath).getString("message").length()).isLessThan(300);

@@ -7,12 +7,14 @@ import io.xredline.app.RunningApp;
 import io.xredline.config.AppConfig;
 import io.xredline.config.ConfigLoader;
 import io.xredline.config.ConfigParser;
+import io.xredline.config.ConfigWatch;
 import io.xredline.observability.Telemetry;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +34,7 @@ public final class TestApp implements AutoCloseable {
   private final AppConfig config;
   private final String databaseUrl;
   private final boolean ownsDatabase;
+  private ConfigWatch watch;
 
   private TestApp(RunningApp app, AppConfig config, String databaseUrl, boolean ownsDatabase) {
     this.app = app;
@@ -51,6 +54,9 @@ public final class TestApp implements AutoCloseable {
     o.put("server.shutdown_timeout", "5s");
     o.putAll(TestBackends.redisOverrides());
     o.put("data.redis.key_prefix", TestBackends.freshKeyPrefix(hint));
+    // every test client is 127.0.0.1: the suite's own traffic would trip the per-address limits;
+    // the rate-limit tests turn them on
+    o.put("security.rate_limit.enabled", "false");
     return o;
   }
 
@@ -80,13 +86,43 @@ public final class TestApp implements AutoCloseable {
     return new TestApp(app, config, all.get("data.database.url"), owns);
   }
 
+  /**
+   * Like {@link #start(String, Map)} with {@code files} as {@code --conf} layers (under the
+   * overrides) and the hot reload Main runs, polling every 100 ms: rewriting a file changes what
+   * reloads (log.level, features, security.rate_limit) without a restart.
+   */
+  public static TestApp startWatching(String hint, Map<String, String> overrides, List<Path> files) {
+    Map<String, String> all = defaults(hint);
+    // a property outranks every file: the files alone decide about limits here
+    all.remove("security.rate_limit.enabled");
+    all.putAll(overrides);
+    boolean owns = !all.containsKey("data.database.url");
+    if (owns) {
+      all.put("data.database.url", TestBackends.freshDatabase(hint));
+    }
+    ConfigLoader.Sources sources = new ConfigLoader.Sources("test", files, Map.of(), properties(all));
+    AppConfig config = config(sources);
+    RunningApp app = await(Application.start(config).toCompletionStage().toCompletableFuture());
+    TestApp test = new TestApp(app, config, all.get("data.database.url"), owns);
+    test.watch = await(ConfigWatch.start(app.vertx(), sources, config, Duration.ofMillis(100), (previous, next) -> { })
+        .toCompletionStage().toCompletableFuture());
+    return test;
+  }
+
   public static AppConfig config(Map<String, String> overrides) {
+    return config(new ConfigLoader.Sources("test", List.of(), Map.of(), properties(overrides)));
+  }
+
+  private static Properties properties(Map<String, String> overrides) {
     Properties props = new Properties();
     overrides.forEach((k, v) -> props.setProperty("xredline." + k, v));
+    return props;
+  }
+
+  private static AppConfig config(ConfigLoader.Sources sources) {
     Vertx vertx = Vertx.vertx();
     try {
-      JsonObject tree = await(ConfigLoader.load(vertx, new ConfigLoader.Sources("test", List.of(), Map.of(), props))
-          .toCompletionStage().toCompletableFuture());
+      JsonObject tree = await(ConfigLoader.load(vertx, sources).toCompletionStage().toCompletableFuture());
       return ConfigParser.parse(tree, "test");
     } finally {
       vertx.close();
@@ -171,6 +207,9 @@ public final class TestApp implements AutoCloseable {
 
   @Override
   public void close() {
+    if (watch != null) {
+      app.vertx().runOnContext(v -> watch.stop());
+    }
     try {
       app.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {

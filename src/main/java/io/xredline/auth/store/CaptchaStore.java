@@ -1,26 +1,43 @@
 package io.xredline.auth.store;
 
+import io.xredline.data.RedisScripts;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.xredline.data.CacheLookups;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Captcha codes in Redis: TTL, one-time use, burned after a number of wrong answers — all atomic. */
+/**
+ * Captcha codes in Redis: TTL, one-time use, burned after a number of wrong answers — all atomic.
+ * An sms/email code remembers the digest of the address it was sent to and is accepted only where
+ * that address is being proven.
+ */
 public final class CaptchaStore {
-  public enum Outcome { OK, WRONG, BURNED, EXPIRED }
+  /** {@code ELSEWHERE}: the right code, but it was sent to an address this request does not prove. */
+  public enum Outcome { OK, WRONG, ELSEWHERE, BURNED, EXPIRED }
 
   private static final String CREATE = """
       redis.call('HSET', KEYS[1], 'code', ARGV[1], 'wrong', 0)
+      if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'target', ARGV[3]) end
       redis.call('PEXPIRE', KEYS[1], ARGV[2])
       return 1
       """;
 
+  /** ARGV[3] '1': a bound code must name one of ARGV[4..]; a code used elsewhere counts as a wrong answer. */
   private static final String CHECK = """
       local stored = redis.call('HGET', KEYS[1], 'code')
       if not stored then return 'EXPIRED' end
-      if stored == ARGV[1] then
+      local target = redis.call('HGET', KEYS[1], 'target')
+      local here = true
+      if target and ARGV[3] == '1' then
+        here = false
+        for i = 4, #ARGV do
+          if ARGV[i] == target then here = true end
+        end
+      end
+      if stored == ARGV[1] and here then
         redis.call('DEL', KEYS[1])
         return 'OK'
       end
@@ -29,6 +46,7 @@ public final class CaptchaStore {
         redis.call('DEL', KEYS[1])
         return 'BURNED'
       end
+      if stored == ARGV[1] then return 'ELSEWHERE' end
       return 'WRONG'
       """;
 
@@ -42,14 +60,28 @@ public final class CaptchaStore {
     this.lookups = lookups;
   }
 
-  /** {@code code} is stored as given; callers normalise case. */
-  public Future<Void> create(String id, String code, Duration ttl) {
-    return RedisScripts.eval(redis, CREATE, List.of(keys.captcha(id)), code, ttl.toMillis()).mapEmpty();
+  /** {@code code} is stored as given (callers normalise case); {@code target} null for image captchas. */
+  public Future<Void> create(String id, String code, Duration ttl, String target) {
+    return RedisScripts.eval(redis, CREATE, List.of(keys.captcha(id)), code, ttl.toMillis(),
+        target == null ? "" : RedisKeys.digest(target)).mapEmpty();
   }
 
-  /** Consumes the captcha on a correct answer; the {@code maxWrong}-th wrong answer deletes it. */
-  public Future<Outcome> check(String id, String code, int maxWrong) {
-    return RedisScripts.eval(redis, CHECK, List.of(keys.captcha(id)), code, maxWrong)
+  /**
+   * Consumes the captcha on a correct answer; the {@code maxWrong}-th wrong answer deletes it.
+   * {@code provenTargets} null: any captcha; otherwise a code sent to an address must be for one of these
+   * (normalised) targets.
+   */
+  public Future<Outcome> check(String id, String code, int maxWrong, List<String> provenTargets) {
+    List<Object> args = new ArrayList<>();
+    args.add(code);
+    args.add(maxWrong);
+    args.add(provenTargets == null ? 0 : 1);
+    if (provenTargets != null) {
+      for (String target : provenTargets) {
+        args.add(RedisKeys.digest(target));
+      }
+    }
+    return RedisScripts.eval(redis, CHECK, List.of(keys.captcha(id)), args.toArray())
         .map(r -> Outcome.valueOf(r.toString()))
         .onSuccess(outcome -> lookups.record("captcha", outcome != Outcome.EXPIRED));
   }

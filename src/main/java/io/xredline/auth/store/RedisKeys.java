@@ -1,9 +1,6 @@
 package io.xredline.auth.store;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.xredline.data.KeyDigest;
 
 /**
  * Every auth key in Redis, under {@code data.redis.key_prefix}. Keys never hold PII: a login name
@@ -20,12 +17,12 @@ public record RedisKeys(String prefix) {
     return prefix + "auth:captcha:" + id;
   }
 
-  String attempts(String account) {
-    return prefix + "auth:attempts:" + tag(account);
-  }
-
-  String lock(String account) {
-    return prefix + "auth:lock:" + tag(account);
+  /**
+   * One part of the lockout state of a sign-in identity ({@link #account} or {@link #unknownAccount}):
+   * every key one lockout script touches carries the identity as its hash tag (one Cluster slot).
+   */
+  String login(String identity, String part) {
+    return prefix + "{auth:login:" + identity + "}:" + part;
   }
 
   String family(long userId, String familyId) {
@@ -55,11 +52,11 @@ public record RedisKeys(String prefix) {
   }
 
   public static String unknownAccount(String loginName) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(loginName.getBytes(StandardCharsets.UTF_8));
-      return "n" + HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "n" + digest(loginName);
+  }
+
+  /** How an identifier, a login name or a code target appears in a key: never in clear. */
+  public static String digest(String value) {
+    return KeyDigest.of(value);
   }
 }

@@ -1,5 +1,6 @@
 package io.xredline.auth.store;
 
+import io.xredline.data.RedisScripts;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.xredline.data.CacheLookups;

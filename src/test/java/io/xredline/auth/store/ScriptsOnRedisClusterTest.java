@@ -1,5 +1,6 @@
 package io.xredline.auth.store;
 
+import io.xredline.data.RedisScripts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -76,28 +77,37 @@ class ScriptsOnRedisClusterTest {
   @DisplayName("captcha: create, a wrong answer, the right one consumes it")
   void captcha() {
     CaptchaStore store = new CaptchaStore(api, keys, CacheLookups.of(vertx, ""));
-    await(store.create("c-" + System.nanoTime(), "ABC123", Duration.ofMinutes(1)));
+    await(store.create("c-" + System.nanoTime(), "ABC123", Duration.ofMinutes(1), null));
     String id = "c-" + System.nanoTime();
-    await(store.create(id, "ABC123", Duration.ofMinutes(1)));
-    assertThat(await(store.check(id, "XXXXXX", 5))).isEqualTo(CaptchaStore.Outcome.WRONG);
-    assertThat(await(store.check(id, "ABC123", 5))).isEqualTo(CaptchaStore.Outcome.OK);
-    assertThat(await(store.check(id, "ABC123", 5))).isEqualTo(CaptchaStore.Outcome.EXPIRED);
+    await(store.create(id, "ABC123", Duration.ofMinutes(1), null));
+    assertThat(await(store.check(id, "XXXXXX", 5, null))).isEqualTo(CaptchaStore.Outcome.WRONG);
+    assertThat(await(store.check(id, "ABC123", 5, null))).isEqualTo(CaptchaStore.Outcome.OK);
+    assertThat(await(store.check(id, "ABC123", 5, null))).isEqualTo(CaptchaStore.Outcome.EXPIRED);
   }
 
   @Test
-  @DisplayName("lockout: failures count and lock at the limit, state reads, reset clears (attempts and lock share a slot)")
+  @DisplayName("lockout: reserved attempts fail and lock the pair at the limit, state reads, unlock clears (all keys of one account share a slot)")
   void lockout() {
-    LoginAttempts attempts = new LoginAttempts(api, keys, 3, Duration.ofMinutes(1), Duration.ofMinutes(5));
+    LoginAttempts attempts = new LoginAttempts(api, keys, 3, Duration.ofMinutes(1), Duration.ofMinutes(5), 100,
+        Duration.ofDays(1), Duration.ofSeconds(30));
     String account = RedisKeys.account(4242);
-    assertThat(await(attempts.recordFailure(account)).failures()).isEqualTo(1);
-    assertThat(await(attempts.recordFailure(account)).locked()).isFalse();
-    LoginAttempts.State locking = await(attempts.recordFailure(account));
+    LoginAttempts.Attempt attempt = new LoginAttempts.Attempt(account, RedisKeys.digest("alice|10.0.0.1"), true);
+    for (int i = 1; i <= 2; i++) {
+      LoginAttempts.Reservation reservation = await(attempts.reserve(attempt));
+      assertThat(reservation.verdict()).isEqualTo(LoginAttempts.Verdict.RESERVED);
+      LoginAttempts.Failure failure = await(attempts.fail(attempt, reservation));
+      assertThat(failure.failures()).isEqualTo(i);
+      assertThat(failure.locked()).isFalse();
+    }
+    LoginAttempts.Failure locking = await(attempts.fail(attempt, await(attempts.reserve(attempt))));
     assertThat(locking.lockedNow()).isTrue();
-    assertThat(await(attempts.state(account)).locked()).isTrue();
-    String unknown = RedisKeys.unknownAccount("nobody-" + System.nanoTime());
-    await(attempts.recordFailure(unknown));
-    await(attempts.reset(unknown));
-    assertThat(await(attempts.state(unknown)).failures()).isZero();
+    assertThat(await(attempts.reserve(attempt)).verdict()).isEqualTo(LoginAttempts.Verdict.LOCKED);
+    LoginAttempts.AccountState state = await(attempts.state(account));
+    assertThat(state.failures()).isEqualTo(3);
+    assertThat(state.lockedPairs()).isEqualTo(1);
+    assertThat(await(attempts.unlockAccount(account))).isEqualTo(1);
+    assertThat(await(attempts.state(account)).lockedPairs()).isZero();
+    assertThat(await(attempts.reserve(attempt)).verdict()).isEqualTo(LoginAttempts.Verdict.RESERVED);
   }
 
   @Test
@@ -132,18 +142,24 @@ class ScriptsOnRedisClusterTest {
   }
 
   @Test
-  @DisplayName("one account's keys share a slot; 30 accounts spread over all three masters")
+  @DisplayName("the keys one script touches share a slot; 30 accounts spread over all three masters")
   void slots() {
     RedisTopology.Node any = cluster.dataNodes().get(0);
     Set<String> masters = new HashSet<>();
     for (long id = 1; id <= 30; id++) {
       String account = RedisKeys.account(id);
-      List<String> ofOneUser = List.of(keys.attempts(account), keys.lock(account), keys.family(id, "f1"),
-          keys.family(id, "f2"), keys.userFamilies(id), keys.denied(id, "j1"), keys.totpLastStep(id));
-      Set<String> slots = new HashSet<>();
-      ofOneUser.forEach(k -> slots.add(any.cli("CLUSTER", "KEYSLOT", k)));
-      assertThat(slots).as("slots of account %s", account).hasSize(1);
-      masters.add(cluster.masterOf(keys.attempts(account)).address());
+      // each script touches one of these groups: the sign-in identity's lockout keys, the user's session keys
+      List<List<String>> groups = List.of(
+          List.of(keys.login(account, "failures"), keys.login(account, "locked"), keys.login(account, "pending"),
+              keys.login(account, "locked-pairs"), keys.login(account, "pair:p1:lock"), keys.login(account, "pair:p1:failures")),
+          List.of(keys.family(id, "f1"), keys.family(id, "f2"), keys.userFamilies(id), keys.denied(id, "j1"),
+              keys.totpLastStep(id)));
+      for (List<String> group : groups) {
+        Set<String> slots = new HashSet<>();
+        group.forEach(k -> slots.add(any.cli("CLUSTER", "KEYSLOT", k)));
+        assertThat(slots).as("slots of %s", group).hasSize(1);
+      }
+      masters.add(cluster.masterOf(keys.login(account, "failures")).address());
     }
     assertThat(masters).hasSize(3);
   }
@@ -151,8 +167,8 @@ class ScriptsOnRedisClusterTest {
   @Test
   @DisplayName("the cluster refuses a script over keys of two slots (what the untagged keys did): the check above can fail")
   void crossSlotIsRefused() {
-    String a = keys.prefix() + "auth:attempts:u1";
-    String b = keys.prefix() + "auth:lock:u1";
+    String a = keys.prefix() + "auth:login:u1:failures";
+    String b = keys.prefix() + "auth:login:u1:locked";
     assertThat(cluster.dataNodes().get(0).cli("CLUSTER", "KEYSLOT", a))
         .isNotEqualTo(cluster.dataNodes().get(0).cli("CLUSTER", "KEYSLOT", b));
     assertThatThrownBy(() -> await(RedisScripts.eval(api, "return redis.call('EXISTS', KEYS[1], KEYS[2])", List.of(a, b))))

@@ -1,4 +1,4 @@
-package io.xredline.auth.store;
+package io.xredline.data;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs a Lua script atomically and turns any Redis failure into 503 SERVICE_UNAVAILABLE. Keys are
- * always built by {@link RedisKeys} and passed as KEYS, so a cluster client routes the call to the
+ * always built by their store and passed as KEYS, so a cluster client routes the call to the
  * one slot they share.
  *
  * <p>Each call sends EVALSHA (the script's SHA-1, not its body). A node that does not know the script
@@ -29,14 +29,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * leaves it cached on that node. A script that raised an error never ran twice: only NOSCRIPT, which
  * Redis answers before running anything, is retried.
  */
-final class RedisScripts {
+public final class RedisScripts {
   private static final Logger LOG = LoggerFactory.getLogger(RedisScripts.class);
   private static final Map<String, String> SHAS = new ConcurrentHashMap<>();
 
   private RedisScripts() {
   }
 
-  static Future<Response> eval(RedisAPI redis, String script, List<String> keys, Object... args) {
+  public static Future<Response> eval(RedisAPI redis, String script, List<String> keys, Object... args) {
     List<String> tail = new ArrayList<>(1 + keys.size() + args.length);
     tail.add(String.valueOf(keys.size()));
     tail.addAll(keys);
@@ -52,7 +52,7 @@ final class RedisScripts {
     return unavailableOnFailure(call);
   }
 
-  static <T> Future<T> unavailableOnFailure(Future<T> call) {
+  public static <T> Future<T> unavailableOnFailure(Future<T> call) {
     return call.recover(e -> {
       LOG.warn("redis call failed: {}", describe(e));
       return Future.failedFuture(new AppError(Reason.SERVICE_UNAVAILABLE, "cache unavailable, try again shortly"));
