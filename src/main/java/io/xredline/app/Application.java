@@ -102,7 +102,8 @@ public final class Application {
     Vertx vertx = app.vertx();
     AppConfig.Http http = config.server().http();
     AppConfig.Grpc grpc = config.server().grpc();
-    return vertx.deployVerticle(new HealthVerticle(config, backends, clusterManager))
+    AppConfig.Capabilities capabilities = config.capabilities();
+    return deploy(vertx, () -> new HealthVerticle(config, backends, clusterManager), capabilities.health(), "health")
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new HealthGauges(config.monitoring().health())))
         .onSuccess(app::capability)
@@ -121,12 +122,16 @@ public final class Application {
           LIFECYCLE.info("migrations: {} applied", applied);
           HealthApi.report(vertx.eventBus(), HealthApi.Phase.MIGRATED);
         })
-        .compose(v -> vertx.deployVerticle(new AuditVerticle(config, backends)))
+        .compose(v -> deploy(vertx, () -> new AuditVerticle(config, backends), capabilities.audit(), "audit"))
         .onSuccess(app::capability)
-        .compose(v -> vertx.deployVerticle(new GreeterVerticle(config, backends)))
+        .compose(v -> deploy(vertx, () -> new GreeterVerticle(config, backends), capabilities.greeter(), "greeter"))
         .onSuccess(app::capability)
-        .compose(id -> vertx.deployVerticle(new AuthVerticle(config, backends)))
-        .onSuccess(app::capability)
+        .compose(id -> deploy(vertx, () -> new AuthVerticle(config, backends), capabilities.auth(), "auth"))
+        .onSuccess(id -> {
+          app.capability(id);
+          LIFECYCLE.info("capabilities: auth {}, greeter {}, health {}, audit {} instances", capabilities.auth(),
+              capabilities.greeter(), capabilities.health(), capabilities.audit());
+        })
         .compose(id -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config)))
         .onSuccess(app::capability)
         .compose(id -> deploy(vertx, () -> new GrpcServerVerticle(config, v -> RateLimiter.create(v, config, backends)), grpc.instances(),

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.xredline.bus.ProcessRole;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.Database;
@@ -23,6 +24,7 @@ public final class AuditVerticle extends VerticleBase {
   private Pool pool;
   private AuditWriter writer;
   private AuditCapture capture;
+  private ProcessRole capturing;
 
   public AuditVerticle(AppConfig config, Backends backends) {
     this.config = config;
@@ -33,17 +35,26 @@ public final class AuditVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
     AuditTrail trail = new AuditTrail(pool, QueryMetrics.of(vertx, config.data().database()));
-    writer = new AuditWriter(vertx, trail, Telemetry.registry(vertx));
-    capture = new AuditCapture(vertx.eventBus(), writer::offer);
-    capture.start();
-    writer.start();
+    // the interceptor sees every event of the process: with several instances one captures and
+    // writes, every instance answers queries
+    capturing = ProcessRole.claim(vertx, "audit-capture");
+    if (capturing.held()) {
+      writer = new AuditWriter(vertx, trail, Telemetry.registry(vertx));
+      capture = new AuditCapture(vertx.eventBus(), writer::offer);
+      capture.start();
+      writer.start();
+    }
     return vertx.eventBus().<JsonObject>consumer(AuditApi.QUERY, new AuditQueries(trail)::answer).completion();
   }
 
   /** Stops capturing, writes what is still queued (bounded by {@link #STOP_DRAIN_MS}), then closes the pool. */
   @Override
   public Future<?> stop() {
+    if (writer == null) {
+      return pool.close();
+    }
     capture.stop();
+    capturing.release();
     return writer.stop(STOP_DRAIN_MS).eventually(() -> pool.close());
   }
 }

@@ -31,7 +31,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Issues and checks the JWTs of CONTRACT §3 with vertx-auth-jwt. vertx-auth-jwt verifies the
@@ -41,7 +40,6 @@ import java.util.regex.Pattern;
 public final class Tokens {
   public static final String ACCESS = "access";
   public static final String REFRESH = "refresh";
-  private static final Pattern JWT_SHAPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
   private static final int MAX_TOKEN_LENGTH = 8192;
 
   /** The claims this service relies on, from a token whose signature and claims passed. */
@@ -111,15 +109,49 @@ public final class Tokens {
     if (authorization == null || authorization.isBlank()) {
       throw new AppError(Reason.TOKEN_MISSING, "authorization required: send Authorization: Bearer <access_token>");
     }
-    String[] parts = authorization.trim().split("\\s+");
-    if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer") || !looksLikeJwt(parts[1])) {
+    // "Bearer", one run of whitespace, the token, nothing else (by hand: this runs on every call)
+    String value = authorization.trim();
+    int gap = 0;
+    while (gap < value.length() && !whitespace(value.charAt(gap))) {
+      gap++;
+    }
+    int token = gap;
+    while (token < value.length() && whitespace(value.charAt(token))) {
+      token++;
+    }
+    String credentials = value.substring(token);
+    if (gap != 6 || !value.regionMatches(true, 0, "Bearer", 0, 6) || !looksLikeJwt(credentials)) {
       throw new AppError(Reason.INVALID_TOKEN_FORMAT, "authorization must be: Bearer <access_token>");
     }
-    return parts[1];
+    return credentials;
   }
 
+  /** What {@code \\s} matches. */
+  private static boolean whitespace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+  }
+
+  /** Three base64url segments, the last may be empty: {@code [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*}. */
   static boolean looksLikeJwt(String token) {
-    return token != null && token.length() <= MAX_TOKEN_LENGTH && JWT_SHAPE.matcher(token).matches();
+    if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
+      return false;
+    }
+    int dots = 0;
+    int segment = 0;
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c == '.') {
+        if (segment == 0 || ++dots > 2) {
+          return false;
+        }
+        segment = 0;
+      } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-') {
+        segment++;
+      } else {
+        return false;
+      }
+    }
+    return dots == 2;
   }
 
   /** Verifies signature and claims and that the token is of {@code expectedType}. */
@@ -170,7 +202,7 @@ public final class Tokens {
       String sub = p.getString("sub");
       String jti = p.getString("jti");
       String fid = p.getString("fid");
-      if (sub == null || jti == null || fid == null || !sub.matches("[0-9]{1,18}")) {
+      if (sub == null || jti == null || fid == null || !digits(sub, 18)) {
         return Future.failedFuture(invalid("token claims incomplete"));
       }
       return Future.succeededFuture(new Claims(Long.parseLong(sub), p.getString("username"), jti, fid,
@@ -178,6 +210,18 @@ public final class Tokens {
     } catch (ClassCastException | IllegalArgumentException e) {
       return Future.failedFuture(invalid("token claims malformed"));
     }
+  }
+
+  private static boolean digits(String s, int max) {
+    if (s.isEmpty() || s.length() > max) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean audienceMatches(Object aud) {

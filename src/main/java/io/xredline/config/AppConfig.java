@@ -17,6 +17,7 @@ public record AppConfig(
     Security security,
     Monitoring monitoring,
     Cluster cluster,
+    Capabilities capabilities,
     JsonObject features,
     JsonObject plugins) {
 
@@ -36,6 +37,13 @@ public record AppConfig(
    * null means the browser frontend built into the jar (classpath {@code webroot/}).
    */
   public record Http(String host, int port, int instances, Duration timeout, long maxBodySize, Path frontendDir) {
+  }
+
+  /**
+   * Verticle instances per capability, resolved (0 in the file means one per core). Their state
+   * lives in PostgreSQL and Redis, so instances share nothing but the process's pool.
+   */
+  public record Capabilities(int auth, int greeter, int health, int audit) {
   }
 
   public record Grpc(String host, int port, int instances) {

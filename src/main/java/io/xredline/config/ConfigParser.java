@@ -83,6 +83,7 @@ public final class ConfigParser {
         security(root.section("security")),
         monitoring(root.section("monitoring")),
         cluster(root.section("cluster")),
+        capabilities(root.section("capabilities")),
         root.raw("features"),
         root.raw("plugins"));
     if ("prod".equals(env)) {
@@ -121,8 +122,20 @@ public final class ConfigParser {
   }
 
   private static int instances(ConfigReader r) {
-    int n = r.integer("instances", 0, 0, MAX_INSTANCES);
+    return instances(r, 0);
+  }
+
+  private static int instances(ConfigReader r, int fallback) {
+    int n = r.integer("instances", fallback, 0, MAX_INSTANCES);
     return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
+  }
+
+  private static AppConfig.Capabilities capabilities(ConfigReader r) {
+    return new AppConfig.Capabilities(
+        instances(r.section("auth"), 0),
+        instances(r.section("greeter"), 0),
+        instances(r.section("health"), 1),
+        instances(r.section("audit"), 1));
   }
 
   private static AppConfig.Data data(ConfigReader r) {

@@ -13,6 +13,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+import io.xredline.bus.ProcessRole;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.RedisClients;
@@ -40,6 +41,7 @@ public final class HealthVerticle extends VerticleBase {
   private DependencyChecks checks;
   private RedisNodes redisNodes;
   private EventLoopProbe loopProbe;
+  private ProcessRole announcer;
   private volatile boolean migrated;
   private volatile boolean started;
   private volatile boolean draining;
@@ -86,6 +88,7 @@ public final class HealthVerticle extends VerticleBase {
     probes.put(HealthApi.Probe.STARTUP, register(startup, timeout));
     probes.put(HealthApi.Probe.ALL, register(all, timeout));
 
+    announcer = ProcessRole.claim(vertx, "health-announcer");
     vertx.eventBus().<JsonObject>localConsumer(HealthApi.LIFECYCLE, this::onLifecycle);
     // one round now loads every check's classes and opens the connections, so the first probe is fast
     probes.get(HealthApi.Probe.ALL).checkStatus();
@@ -147,7 +150,10 @@ public final class HealthVerticle extends VerticleBase {
       case DRAINING -> draining = true;
     }
     cache.clear();
-    vertx.eventBus().publish(HealthApi.CHANGED, message.body(), new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+    if (announcer.held()) {
+      // every instance hears the phase; one tells the rest of the process
+      vertx.eventBus().publish(HealthApi.CHANGED, message.body(), new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+    }
   }
 
   private void onQuery(Message<JsonObject> message) {
@@ -193,6 +199,9 @@ public final class HealthVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (announcer != null) {
+      announcer.release();
+    }
     if (loopProbe != null) {
       loopProbe.stop();
     }

@@ -20,6 +20,9 @@ public final class AccessLog {
   }
 
   public static void write(String method, String route, Object status, long beganNanos, String remoteIp) {
+    if (!ACCESS.isInfoEnabled()) {
+      return; // log.level above info: build nothing
+    }
     double durationMs = Math.round((System.nanoTime() - beganNanos) / 10_000.0) / 100.0;
     ACCESS.info("{} {} {} {}ms", value("method", method), value("route", route), value("status", status),
         value("duration_ms", durationMs), keyValue("remote_ip", remoteIp));

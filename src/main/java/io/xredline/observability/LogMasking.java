@@ -50,18 +50,43 @@ public final class LogMasking {
   }
 
   public static String mask(String text) {
+    return mask(text, true);
+  }
+
+  /** {@code screen} false runs every detector on every text: what the screened path must equal. */
+  static String mask(String text, boolean screen) {
     if (text == null || text.length() < 6) {
       return text;
     }
+    Traits t = screen ? Traits.of(text) : Traits.ALL;
+    if (t.nothingToFind()) {
+      return text;
+    }
     List<Span> candidates = new ArrayList<>();
-    find(candidates, KEY_VALUE, Kind.KEY_VALUE, text);
-    find(candidates, JWT, Kind.JWT, text);
-    find(candidates, BEARER, Kind.BEARER, text);
-    find(candidates, EMAIL, Kind.EMAIL, text);
-    find(candidates, ID_CARD, Kind.ID_CARD, text);
-    find(candidates, BANK_CARD, Kind.BANK_CARD, text);
-    find(candidates, CN_MOBILE, Kind.PHONE, text);
-    find(candidates, E164, Kind.E164, text);
+    if (t.keyValue) {
+      find(candidates, KEY_VALUE, Kind.KEY_VALUE, text);
+    }
+    if (t.jwt) {
+      find(candidates, JWT, Kind.JWT, text);
+    }
+    if (t.bearer) {
+      find(candidates, BEARER, Kind.BEARER, text);
+    }
+    if (t.at) {
+      find(candidates, EMAIL, Kind.EMAIL, text);
+    }
+    if (t.longestDigits >= 17) {
+      find(candidates, ID_CARD, Kind.ID_CARD, text);
+    }
+    if (t.longestDigits >= 12 || t.digitGroups >= 3) {
+      find(candidates, BANK_CARD, Kind.BANK_CARD, text);
+    }
+    if (t.longestDigits >= 11) {
+      find(candidates, CN_MOBILE, Kind.PHONE, text);
+    }
+    if (t.plus && t.longestDigits >= 8) {
+      find(candidates, E164, Kind.E164, text);
+    }
     if (candidates.isEmpty()) {
       return text;
     }
@@ -80,6 +105,87 @@ public final class LogMasking {
       at = span.end();
     }
     return out.append(text, at, text.length()).toString();
+  }
+
+  /**
+   * What one pass over the text shows, so a detector runs only where it could match: every field
+   * here is a necessary condition of its pattern (a pattern skipped could not have matched), which
+   * keeps the common line — nothing to mask — at one scan instead of eight regex searches.
+   */
+  private static final class Traits {
+    /** Lower-case stems that every key name of {@link #SECRET_KEY} contains. */
+    private static final String[] KEY_STEMS = {"pass", "secret", "token", "authorization", "cookie", "api", "captcha", "otp"};
+    static final Traits ALL = all();
+    boolean keyValue;
+    boolean jwt;
+    boolean bearer;
+    boolean at;
+    boolean plus;
+    int longestDigits;
+    int digitGroups;
+
+    static Traits of(String text) {
+      Traits t = new Traits();
+      boolean separator = false;
+      boolean stemLetter = false;
+      int run = 0;
+      int n = text.length();
+      for (int i = 0; i < n; i++) {
+        char c = text.charAt(i);
+        if (c >= '0' && c <= '9') {
+          run++;
+          continue;
+        }
+        t.endRun(run);
+        run = 0;
+        switch (c) {
+          case '@' -> t.at = true;
+          case '+' -> t.plus = true;
+          case ':', '=' -> separator = true;
+          case 'e' -> t.jwt |= i + 2 < n && text.charAt(i + 1) == 'y' && text.charAt(i + 2) == 'J';
+          default -> { }
+        }
+        char lower = Character.toLowerCase(c);
+        if (lower == 'b') {
+          t.bearer |= text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5);
+        }
+        stemLetter |= lower == 'p' || lower == 's' || lower == 't' || lower == 'a' || lower == 'c' || lower == 'o';
+      }
+      t.endRun(run);
+      t.keyValue = separator && stemLetter && containsStem(text);
+      return t;
+    }
+
+    private static Traits all() {
+      Traits t = new Traits();
+      t.keyValue = t.jwt = t.bearer = t.at = t.plus = true;
+      t.longestDigits = Integer.MAX_VALUE;
+      t.digitGroups = Integer.MAX_VALUE;
+      return t;
+    }
+
+    private void endRun(int run) {
+      if (run > longestDigits) {
+        longestDigits = run;
+      }
+      if (run == 4) {
+        digitGroups++;
+      }
+    }
+
+    private static boolean containsStem(String text) {
+      String lower = text.toLowerCase(java.util.Locale.ROOT);
+      for (String stem : KEY_STEMS) {
+        if (lower.contains(stem)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    boolean nothingToFind() {
+      return !keyValue && !jwt && !bearer && !at && longestDigits < 8 && digitGroups < 3;
+    }
   }
 
   private static void find(List<Span> into, Pattern pattern, Kind kind, String text) {

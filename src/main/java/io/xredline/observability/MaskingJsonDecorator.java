@@ -3,7 +3,9 @@ package io.xredline.observability;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import net.logstash.logback.mask.MaskingJsonGeneratorDecorator;
 
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Masks every string value the JSON encoder writes (message, arguments, stack traces, MDC) with
@@ -11,6 +13,9 @@ import java.util.Set;
  * Correlation ids are ours and hex, so they are left alone.
  */
 public final class MaskingJsonDecorator extends MaskingJsonGeneratorDecorator {
+  /** Field names are few and ours (arguments, MDC keys): each is judged once; bounded all the same. */
+  private static final int NAMES_KEPT = 4096;
+  private static final Map<String, Boolean> SECRET_NAMES = new ConcurrentHashMap<>();
   private static final Set<String> OWN_IDS = Set.of(RequestContextJsonProvider.TRACE_ID, RequestContextJsonProvider.SPAN_ID);
 
   public MaskingJsonDecorator() {
@@ -20,7 +25,19 @@ public final class MaskingJsonDecorator extends MaskingJsonGeneratorDecorator {
 
   private static Object maskSecretField(JsonStreamContext context) {
     String name = context.getCurrentName();
-    return name != null && LogMasking.SECRET_KEY.matcher(name).matches() ? LogMasking.MASK : null;
+    return name != null && secretName(name) ? LogMasking.MASK : null;
+  }
+
+  private static boolean secretName(String name) {
+    Boolean known = SECRET_NAMES.get(name);
+    if (known != null) {
+      return known;
+    }
+    boolean secret = LogMasking.SECRET_KEY.matcher(name).matches();
+    if (SECRET_NAMES.size() < NAMES_KEPT) {
+      SECRET_NAMES.put(name, secret);
+    }
+    return secret;
   }
 
   private static Object maskValue(JsonStreamContext context, Object value) {

@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.spi.context.storage.ContextLocal;
 
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 /**
  * The correlation ids of the request being handled: request id plus W3C trace and span ids. It
@@ -26,8 +25,8 @@ public record RequestContext(String requestId, String traceId, String spanId, bo
   public static final String TRACEPARENT_HEADER = "traceparent";
 
   private static final ContextLocal<RequestContext> LOCAL = ContextLocal.registerLocal(RequestContext.class);
-  private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}");
-  private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  /** {@code 00-<32 hex>-<16 hex>-<2 hex>}, lower-case hex (W3C Trace Context level 1, version 00). */
+  private static final int TRACEPARENT_LENGTH = 55;
   private static final String INVALID_TRACE = "0".repeat(32);
   private static final String INVALID_SPAN = "0".repeat(16);
 
@@ -44,16 +43,49 @@ public record RequestContext(String requestId, String traceId, String spanId, bo
     }
     String traceId = null;
     if (traceparent != null) {
-      var m = TRACEPARENT.matcher(traceparent.trim());
-      if (m.matches() && !INVALID_TRACE.equals(m.group(1)) && !INVALID_SPAN.equals(m.group(2))) {
-        traceId = m.group(1);
+      String t = traceparent.trim();
+      if (validTraceparent(t)) {
+        String candidate = t.substring(3, 35);
+        if (!INVALID_TRACE.equals(candidate) && !INVALID_SPAN.regionMatches(0, t, 36, 16)) {
+          traceId = candidate;
+        }
       }
     }
     return new RequestContext(requestId, traceId == null ? randomHex(32) : traceId, randomHex(16), false);
   }
 
+  /** 1–128 characters of {@code A-Z a-z 0-9 . _ : -} (checked by hand: this runs on every hop). */
   public static boolean saneRequestId(String id) {
-    return id != null && SANE_ID.matcher(id).matches();
+    if (id == null || id.isEmpty() || id.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == ':' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static boolean validTraceparent(String t) {
+    if (t.length() != TRACEPARENT_LENGTH || t.charAt(0) != '0' || t.charAt(1) != '0'
+        || t.charAt(2) != '-' || t.charAt(35) != '-' || t.charAt(52) != '-') {
+      return false;
+    }
+    return hex(t, 3, 35) && hex(t, 36, 52) && hex(t, 53, 55);
+  }
+
+  private static boolean hex(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The one request-id rule for every transport: a sane incoming id is kept, anything else replaced. */

@@ -1,0 +1,13 @@
+package io.xredline.ratelimit;
+
+import io.xredline.testing.OnRedisTopology;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Every scenario of {@link RateLimitTest}, unchanged, with the service on a 3-master Redis Cluster (one replica each). */
+@Tag("e2e")
+@ExtendWith(OnRedisTopology.Cluster.class)
+@DisplayName("RateLimitTest scenarios on a 3-master Redis Cluster (one replica each)")
+class RateLimitOnRedisClusterTest extends RateLimitTest {
+}
