@@ -56,7 +56,7 @@ class TransportParityTest extends AuthTestBase {
     tokens = tokens(app, existing);
     twoFactorUser = newUser(app);
     JsonObject twoFactorTokens = tokens(app, twoFactorUser);
-    HttpResponse<String> setup = app.post(AUTH + "/totp/setup", null, "", bearer(twoFactorTokens));
+    HttpResponse<String> setup = postJson(app, AUTH + "/totp/setup", new JsonObject().put("password", PASSWORD), bearer(twoFactorTokens));
     assertThat(setup.statusCode()).as(setup.body()).isEqualTo(200);
     String base32 = json(setup).getString("secret");
     SECRETS.add(base32);

@@ -115,18 +115,18 @@ class ScriptsOnRedisClusterTest {
   void sessions() {
     TokenFamilies families = new TokenFamilies(api, keys, CacheLookups.of(vertx, ""));
     long user = 777;
-    await(families.create("fam-a", user, "jti-1", 60_000));
-    await(families.create("fam-b", user, "jti-x", 60_000));
+    await(families.create("fam-a", user, "jti-1", 60_000, "10.0.0.1", "test-agent"));
+    await(families.create("fam-b", user, "jti-x", 60_000, "10.0.0.1", "test-agent"));
     assertThat(await(families.rotate(user, "fam-a", "jti-1", "jti-2")).outcome()).isEqualTo(TokenFamilies.Rotation.ROTATED);
     assertThat(await(families.rotate(user, "fam-a", "jti-1", "jti-3")).outcome()).isEqualTo(TokenFamilies.Rotation.REUSED);
     assertThat(await(families.checkAccess(user, "acc-1", "fam-a"))).isEqualTo(TokenFamilies.Access.REVOKED);
     assertThat(await(families.checkAccess(user, "acc-2", "fam-b"))).isEqualTo(TokenFamilies.Access.OK);
     await(families.deny(user, "acc-2", 60_000));
     assertThat(await(families.checkAccess(user, "acc-2", "fam-b"))).isEqualTo(TokenFamilies.Access.DENIED);
-    await(families.create("fam-c", user, "jti-c", 60_000));
+    await(families.create("fam-c", user, "jti-c", 60_000, "10.0.0.1", "test-agent"));
     await(families.revoke(user, "fam-c"));
     assertThat(await(families.rotate(user, "fam-c", "jti-c", "jti-d")).outcome()).isEqualTo(TokenFamilies.Rotation.REVOKED);
-    await(families.create("fam-d", user, "jti-e", 60_000));
+    await(families.create("fam-d", user, "jti-e", 60_000, "10.0.0.1", "test-agent"));
     assertThat(await(families.revokeAll(user))).isEqualTo(4);
     assertThat(await(families.checkAccess(user, "acc-3", "fam-d"))).isEqualTo(TokenFamilies.Access.REVOKED);
   }
