@@ -72,7 +72,9 @@ final class PasswordFlows {
         .compose(v -> users.find(target.field, target.address))
         .compose(user -> captchas.resetCode(target.key, config.expiration()).map(code -> {
           user.ifPresent(u -> {
-            captchas.deliver(target.channel, target.address, code, config.expiration().toSeconds());
+            // to the address as the account has it, not as it was typed
+            String address = target.field == UserStore.LoginField.EMAIL ? u.email() : u.phone();
+            captchas.deliver(target.channel, address, code, config.expiration().toSeconds());
             events.publish(AuthEvents.Kind.PASSWORD_RESET_REQUESTED, u.id(), u.username(), origin, target.channel);
           });
           return FORGOT_MESSAGE;
