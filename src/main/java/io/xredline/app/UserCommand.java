@@ -2,6 +2,7 @@ package io.xredline.app;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.xredline.audit.AuditVerticle;
 import io.xredline.auth.AuthApi;
 import io.xredline.auth.AuthVerticle;
 import io.xredline.bus.BusReplies;
@@ -74,7 +75,10 @@ final class UserCommand {
     return new AuthApi.Origin("cli-" + java.util.UUID.randomUUID(), "cli");
   }
 
-  /** Migrates the configured database, deploys the auth capability, runs {@code call} against it, and cleans up. */
+  /**
+   * Migrates the configured database, deploys the audit and auth capabilities, runs {@code call}
+   * against them, and cleans up (closing Vert.x drains the audit writer).
+   */
   private static int withAuth(AppConfig config, PrintStream err, String failure,
                               java.util.function.Function<Vertx, Future<Void>> call) {
     Vertx vertx = Vertx.vertx();
@@ -82,7 +86,10 @@ final class UserCommand {
     try {
       Backends backends = embedded.start(config.data());
       Migrations.run(backends.databaseUrl());
-      Future<Void> done = vertx.deployVerticle(new AuthVerticle(config, backends)).compose(id -> call.apply(vertx));
+      // the audit capability too: what an operator does is in the trail like what an admin does
+      Future<Void> done = vertx.deployVerticle(new AuditVerticle(config, backends))
+          .compose(id -> vertx.deployVerticle(new AuthVerticle(config, backends)))
+          .compose(id -> call.apply(vertx));
       done.toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
       return OK;
     } catch (Exception e) {
