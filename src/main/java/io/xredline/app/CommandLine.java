@@ -13,6 +13,7 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error,
   static final String USAGE = """
       Usage: java -jar xredline.jar [--conf FILE]... [--env dev|test|prod] [--help]
              java -jar xredline.jar [--conf FILE]... [--env ...] user create [--admin] NAME
+             java -jar xredline.jar [--conf FILE]... [--env ...] user unlock|disable|enable|totp-reset NAME
              java -jar xredline.jar [--conf FILE]... [--env ...] config check
 
       Starts xredline: HTTP (REST, health, metrics) on 8000 and gRPC on 9000 by default.
@@ -24,6 +25,10 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error,
 
       user create [--admin] NAME   creates an account (role admin with --admin) in the configured
                     database; the password is read from stdin (not echoed on a terminal).
+      user unlock|disable|enable|totp-reset NAME
+                    lifts the account's lockout, disables it (its sessions end; sign-in and
+                    every request answer 403 ACCOUNT_DISABLED), enables it again, or turns its
+                    TOTP off (secret and recovery codes gone); recorded in the audit trail.
 
       config check  validates every layer without starting anything and prints the effective
                     configuration as YAML (secrets masked, each key's layer as a comment);

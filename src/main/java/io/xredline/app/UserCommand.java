@@ -2,6 +2,7 @@ package io.xredline.app;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.xredline.audit.AuditVerticle;
 import io.xredline.auth.AuthApi;
 import io.xredline.auth.AuthVerticle;
 import io.xredline.bus.BusReplies;
@@ -26,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@code java -jar xredline.jar user create [--admin] NAME}: reads the password from the terminal
  * (twice, not echoed) or from stdin (one line), migrates the configured database and creates the
  * account through the auth capability, so the same username and password rules apply.
+ * {@code user unlock|disable|enable|totp-reset NAME}: the admin actions, through the same capability
+ * (and audit trail) as {@code POST /api/v1/admin/users/NAME/…}.
  */
 final class UserCommand {
   static final int OK = 0;
@@ -36,10 +39,21 @@ final class UserCommand {
   }
 
   static int run(AppConfig config, List<String> args, InputStream stdin, PrintStream out, PrintStream err) {
+    AuthApi.AdminAction action = args.size() == 3 && args.get(0).equals("user") && !args.get(2).startsWith("-")
+        ? java.util.Arrays.stream(AuthApi.AdminAction.values()).filter(a -> a.command.equals(args.get(1))).findFirst()
+            .orElse(null)
+        : null;
+    if (action != null) {
+      return withAuth(config, err, "not done", vertx -> AuthApi.admin(vertx.eventBus(), null, action, args.get(2),
+          origin(), 60_000).map(v -> {
+            out.println("user " + args.get(2) + ": " + action.command + " done");
+            return null;
+          }));
+    }
     boolean admin = args.contains("--admin");
     List<String> rest = args.stream().filter(a -> !a.equals("--admin")).toList();
     if (rest.size() != 3 || !rest.get(0).equals("user") || !rest.get(1).equals("create") || rest.get(2).startsWith("-")) {
-      err.println("xredline: usage: user create [--admin] NAME");
+      err.println("xredline: usage: user create [--admin] NAME | user unlock|disable|enable|totp-reset NAME");
       return USAGE;
     }
     String username = rest.get(2);
@@ -50,20 +64,37 @@ final class UserCommand {
       err.println("xredline: " + e.getMessage());
       return USAGE;
     }
+    return withAuth(config, err, "user not created", vertx -> AuthApi.createUser(vertx.eventBus(), username, password,
+        admin, origin(), 60_000).map(result -> {
+          out.println((admin ? "admin " : "user ") + username + " created (user_id " + result.userId() + ")");
+          return null;
+        }));
+  }
+
+  private static AuthApi.Origin origin() {
+    return new AuthApi.Origin("cli-" + java.util.UUID.randomUUID(), "cli");
+  }
+
+  /**
+   * Migrates the configured database, deploys the audit and auth capabilities, runs {@code call}
+   * against them, and cleans up (closing Vert.x drains the audit writer).
+   */
+  private static int withAuth(AppConfig config, PrintStream err, String failure,
+                              java.util.function.Function<Vertx, Future<Void>> call) {
     Vertx vertx = Vertx.vertx();
     EmbeddedServers embedded = new EmbeddedServers();
     try {
       Backends backends = embedded.start(config.data());
       Migrations.run(backends.databaseUrl());
-      Future<AuthApi.Registered> created = vertx.deployVerticle(new AuthVerticle(config, backends))
-          .compose(id -> AuthApi.createUser(vertx.eventBus(), username, password, admin,
-              new AuthApi.Origin("cli-" + java.util.UUID.randomUUID(), "cli"), 60_000));
-      AuthApi.Registered result = created.toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
-      out.println((admin ? "admin " : "user ") + username + " created (user_id " + result.userId() + ")");
+      // the audit capability too: what an operator does is in the trail like what an admin does
+      Future<Void> done = vertx.deployVerticle(new AuditVerticle(config, backends))
+          .compose(id -> vertx.deployVerticle(new AuthVerticle(config, backends)))
+          .compose(id -> call.apply(vertx));
+      done.toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
       return OK;
     } catch (Exception e) {
       AppError error = BusReplies.toAppError(e.getCause() != null ? e.getCause() : e);
-      err.println("xredline: user not created: " + error.reason() + ": " + error.getMessage());
+      err.println("xredline: " + failure + ": " + error.reason() + ": " + error.getMessage());
       return FAILED;
     } finally {
       try {

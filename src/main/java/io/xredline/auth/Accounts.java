@@ -11,24 +11,53 @@ import io.xredline.observability.Masking;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** {@code me} (PII masked) and lock-status (the account itself, or an admin). */
+/** {@code me} (PII masked), lock-status (the account itself, or an admin), and proving one's own email or phone. */
 final class Accounts {
   private final UserStore users;
   private final LoginAttempts attempts;
   private final int maxAttempts;
   private final int accountMax;
+  private final Captchas captchas;
+  private final AuthEvents events;
 
-  Accounts(UserStore users, LoginAttempts attempts, int maxAttempts, int accountMax) {
+  Accounts(UserStore users, LoginAttempts attempts, int maxAttempts, int accountMax, Captchas captchas, AuthEvents events) {
     this.users = users;
     this.attempts = attempts;
     this.maxAttempts = maxAttempts;
     this.accountMax = accountMax;
+    this.captchas = captchas;
+    this.events = events;
+  }
+
+  /**
+   * Marks the account's own email (or phone) verified with the code last sent to it
+   * ({@code GET …/captcha?captcha_type=email&target=<own address>}): a code sent to any other
+   * address is refused.
+   */
+  Future<Void> verify(AuthApi.Principal principal, UserStore.LoginField field, String code, AuthApi.Origin origin) {
+    if (code == null || code.isEmpty()) {
+      throw AppError.validation("code", "code is required");
+    }
+    String what = field == UserStore.LoginField.EMAIL ? "email" : "phone";
+    return users.findById(principal.userId()).compose(found -> {
+      UserStore.User user = found.orElseThrow(() -> new AppError(Reason.TOKEN_INVALID, "account no longer exists"));
+      String address = field == UserStore.LoginField.EMAIL ? user.email() : user.phone();
+      if (address == null || address.isEmpty()) {
+        return Future.failedFuture(new AppError(Reason.BAD_REQUEST, "this account has no " + what + " to verify"));
+      }
+      return captchas.consumeSentTo(CredentialRules.targetKey(address), code)
+          .compose(v -> users.markVerified(user.id(), field, address))
+          .compose(marked -> marked ? Future.<Void>succeededFuture()
+              : Future.<Void>failedFuture(new AppError(Reason.CODE_INVALID, "the " + what + " changed since the code was sent")))
+          .onSuccess(v -> events.publish(AuthEvents.Kind.ADDRESS_VERIFIED, user.id(), user.username(), origin, what));
+    });
   }
 
   Future<AuthApi.Me> me(AuthApi.Principal principal) {
     return users.findById(principal.userId()).compose(found -> found
         .map(u -> Future.succeededFuture(new AuthApi.Me(u.id(), u.username(), Masking.email(u.email()),
-            Masking.phone(u.phone()), u.totpEnabled(), u.createdAt().toInstant().truncatedTo(ChronoUnit.SECONDS).toString())))
+            Masking.phone(u.phone()), u.totpEnabled(), u.createdAt().toInstant().truncatedTo(ChronoUnit.SECONDS).toString(),
+            u.emailVerified(), u.phoneVerified())))
         .orElseGet(() -> Future.failedFuture(new AppError(Reason.NOT_FOUND, "account no longer exists"))));
   }
 

@@ -33,6 +33,34 @@ public final class AuthApi {
   public static final String TOTP_ENABLE = "xredline.auth.totp.enable";
   public static final String TOTP_DISABLE = "xredline.auth.totp.disable";
   public static final String JWKS = "xredline.auth.jwks";
+  public static final String CHANGE_PASSWORD = "xredline.auth.password.change";
+  public static final String FORGOT_PASSWORD = "xredline.auth.password.forgot";
+  public static final String RESET_PASSWORD = "xredline.auth.password.reset";
+  public static final String VERIFY_EMAIL = "xredline.auth.email.verify";
+  public static final String VERIFY_PHONE = "xredline.auth.phone.verify";
+  public static final String SESSIONS = "xredline.auth.sessions";
+  public static final String REVOKE_SESSION = "xredline.auth.sessions.revoke";
+  /**
+   * An admin action on an account ({@link AdminAction}); with a {@code principal} it must be an
+   * admin's, without one it is the operator CLI (no transport sends it without a principal).
+   */
+  public static final String ADMIN_ACTION = "xredline.auth.admin.action";
+  /** The FORBIDDEN message of every admin route and RPC, so both transports answer alike. */
+  public static final String ADMIN_ONLY = "account administration is for administrators";
+
+  /** What an admin can do to an account; {@code path} is its REST path segment and CLI word. */
+  public enum AdminAction {
+    UNLOCK("unlock", "unlock"), DISABLE("disable", "disable"), ENABLE("enable", "enable"),
+    TOTP_RESET("totp/reset", "totp-reset");
+
+    public final String path;
+    public final String command;
+
+    AdminAction(String path, String command) {
+      this.path = path;
+      this.command = command;
+    }
+  }
   /** Operator-only (the {@code user create} CLI): no transport routes to it. */
   public static final String CREATE_USER = "xredline.auth.create-user";
 
@@ -50,7 +78,10 @@ public final class AuthApi {
   }
 
   /** Where a request came from: its request id and the client's address, carried as bus headers for audit events and logs. */
-  public record Origin(String requestId, String clientIp) {
+  public record Origin(String requestId, String clientIp, String userAgent) {
+    public Origin(String requestId, String clientIp) {
+      this(requestId, clientIp, null);
+    }
   }
 
   public record CaptchaRequest(String captchaType, String target) {
@@ -91,15 +122,21 @@ public final class AuthApi {
     }
   }
 
-  public record Login(String username, String password, String captchaId, String captchaCode, String totpCode) {
+  /** {@code recoveryCode} may stand in for {@code totpCode} (one of the codes shown when TOTP was enabled). */
+  public record Login(String username, String password, String captchaId, String captchaCode, String totpCode,
+                      String recoveryCode) {
+    public Login(String username, String password, String captchaId, String captchaCode, String totpCode) {
+      this(username, password, captchaId, captchaCode, totpCode, null);
+    }
+
     public JsonObject toJson() {
       return new JsonObject().put("username", username).put("password", password).put("captcha_id", captchaId)
-          .put("captcha_code", captchaCode).put("totp_code", totpCode);
+          .put("captcha_code", captchaCode).put("totp_code", totpCode).put("recovery_code", recoveryCode);
     }
 
     static Login fromJson(JsonObject j) {
       return new Login(j.getString("username"), j.getString("password"), j.getString("captcha_id"),
-          j.getString("captcha_code"), j.getString("totp_code"));
+          j.getString("captcha_code"), j.getString("totp_code"), j.getString("recovery_code"));
     }
 
     @Override
@@ -176,15 +213,96 @@ public final class AuthApi {
     }
   }
 
-  public record Me(long userId, String username, String email, String phone, boolean totpEnabled, String createdAt) {
+  public record Me(long userId, String username, String email, String phone, boolean totpEnabled, String createdAt,
+                   boolean emailVerified, boolean phoneVerified) {
     public JsonObject toJson() {
       return new JsonObject().put("user_id", userId).put("username", username).put("email", email)
-          .put("phone", phone).put("totp_enabled", totpEnabled).put("created_at", createdAt);
+          .put("phone", phone).put("totp_enabled", totpEnabled).put("created_at", createdAt)
+          .put("email_verified", emailVerified).put("phone_verified", phoneVerified);
     }
 
     public static Me fromJson(JsonObject j) {
       return new Me(j.getLong("user_id"), j.getString("username"), j.getString("email"), j.getString("phone"),
-          j.getBoolean("totp_enabled"), j.getString("created_at"));
+          j.getBoolean("totp_enabled"), j.getString("created_at"), j.getBoolean("email_verified", false),
+          j.getBoolean("phone_verified", false));
+    }
+  }
+
+  /** One sign-in as {@code GET /api/v1/auth/sessions} lists it; times ISO-8601 UTC, ip/user agent null when unknown. */
+  public record Session(String sessionId, String createdAt, String lastUsedAt, String ip, String userAgent,
+                        boolean current) {
+    public JsonObject toJson() {
+      return new JsonObject().put("session_id", sessionId).put("created_at", createdAt).put("last_used_at", lastUsedAt)
+          .put("ip", ip).put("user_agent", userAgent).put("current", current);
+    }
+
+    public static Session fromJson(JsonObject j) {
+      return new Session(j.getString("session_id"), j.getString("created_at"), j.getString("last_used_at"),
+          j.getString("ip"), j.getString("user_agent"), j.getBoolean("current"));
+    }
+  }
+
+  public static java.util.List<Session> sessionsFromJson(JsonObject j) {
+    java.util.List<Session> out = new java.util.ArrayList<>();
+    for (Object o : j.getJsonArray("sessions", new JsonArray())) {
+      out.add(Session.fromJson((JsonObject) o));
+    }
+    return out;
+  }
+
+  public record ChangePassword(String currentPassword, String newPassword) {
+    public JsonObject toJson() {
+      return new JsonObject().put("current_password", currentPassword).put("new_password", newPassword);
+    }
+
+    static ChangePassword fromJson(JsonObject j) {
+      return new ChangePassword(j.getString("current_password"), j.getString("new_password"));
+    }
+
+    @Override
+    public String toString() {
+      return "ChangePassword[****]";
+    }
+  }
+
+  public record ForgotPassword(String target, String captchaId, String captchaCode) {
+    public JsonObject toJson() {
+      return new JsonObject().put("target", target).put("captcha_id", captchaId).put("captcha_code", captchaCode);
+    }
+
+    static ForgotPassword fromJson(JsonObject j) {
+      return new ForgotPassword(j.getString("target"), j.getString("captcha_id"), j.getString("captcha_code"));
+    }
+  }
+
+  public record ResetPassword(String target, String code, String newPassword) {
+    public JsonObject toJson() {
+      return new JsonObject().put("target", target).put("code", code).put("new_password", newPassword);
+    }
+
+    static ResetPassword fromJson(JsonObject j) {
+      return new ResetPassword(j.getString("target"), j.getString("code"), j.getString("new_password"));
+    }
+
+    @Override
+    public String toString() {
+      return "ResetPassword[****]";
+    }
+  }
+
+  /** {@code totpCode} or {@code recoveryCode} proves the second factor; {@code password} the first. */
+  public record TotpDisable(String password, String totpCode, String recoveryCode) {
+    public JsonObject toJson() {
+      return new JsonObject().put("password", password).put("totp_code", totpCode).put("recovery_code", recoveryCode);
+    }
+
+    static TotpDisable fromJson(JsonObject j) {
+      return new TotpDisable(j.getString("password"), j.getString("totp_code"), j.getString("recovery_code"));
+    }
+
+    @Override
+    public String toString() {
+      return "TotpDisable[****]";
     }
   }
 
@@ -245,7 +363,13 @@ public final class AuthApi {
   public static final JsonObject SUCCESS = new JsonObject().put("success", true);
 
   private static DeliveryOptions options(Origin origin, long timeoutMs) {
-    return BusReplies.withOrigin(origin.requestId(), origin.clientIp(), timeoutMs).setLocalOnly(true);
+    DeliveryOptions options = BusReplies.withOrigin(origin.requestId(), origin.clientIp(), timeoutMs).setLocalOnly(true);
+    if (origin.userAgent() != null && !origin.userAgent().isEmpty()) {
+      String ua = origin.userAgent();
+      options.addHeader(BusReplies.USER_AGENT_HEADER, ua.length() > BusReplies.USER_AGENT_MAX
+          ? ua.substring(0, BusReplies.USER_AGENT_MAX) : ua);
+    }
+    return options;
   }
 
   private static Future<JsonObject> request(EventBus bus, String address, JsonObject body, Origin origin, long timeoutMs) {
@@ -302,19 +426,59 @@ public final class AuthApi {
         timeoutMs).map(LockStatus::fromJson);
   }
 
-  public static Future<TotpSecret> totpSetup(EventBus bus, Principal p, Origin o, long timeoutMs) {
-    return request(bus, TOTP_SETUP, new JsonObject().put("principal", p.toJson()), o, timeoutMs)
+  public static Future<TotpSecret> totpSetup(EventBus bus, Principal p, String password, Origin o, long timeoutMs) {
+    return request(bus, TOTP_SETUP, new JsonObject().put("principal", p.toJson()).put("password", password), o, timeoutMs)
         .map(TotpSecret::fromJson);
   }
 
-  public static Future<Void> totpEnable(EventBus bus, Principal p, String code, Origin o, long timeoutMs) {
+  /** The recovery codes: shown this once, stored only as digests. */
+  public static Future<java.util.List<String>> totpEnable(EventBus bus, Principal p, String code, Origin o, long timeoutMs) {
     return request(bus, TOTP_ENABLE, new JsonObject().put("principal", p.toJson()).put("totp_code", code), o,
+        timeoutMs).map(j -> j.getJsonArray("recovery_codes", new JsonArray()).stream().map(String::valueOf).toList());
+  }
+
+  public static Future<Void> totpDisable(EventBus bus, Principal p, TotpDisable r, Origin o, long timeoutMs) {
+    return request(bus, TOTP_DISABLE, r.toJson().put("principal", p.toJson()), o, timeoutMs).mapEmpty();
+  }
+
+  public static Future<Void> changePassword(EventBus bus, Principal p, ChangePassword r, Origin o, long timeoutMs) {
+    return request(bus, CHANGE_PASSWORD, r.toJson().put("principal", p.toJson()), o, timeoutMs).mapEmpty();
+  }
+
+  /** The {@code message} of the 202: the same whether or not an account has the target. */
+  public static Future<String> forgotPassword(EventBus bus, ForgotPassword r, Origin o, long timeoutMs) {
+    return request(bus, FORGOT_PASSWORD, r.toJson(), o, timeoutMs).map(j -> j.getString("message"));
+  }
+
+  public static Future<Void> resetPassword(EventBus bus, ResetPassword r, Origin o, long timeoutMs) {
+    return request(bus, RESET_PASSWORD, r.toJson(), o, timeoutMs).mapEmpty();
+  }
+
+  /** {@code channel} email or phone: proves the account's own address with the code last sent to it. */
+  public static Future<Void> verifyAddress(EventBus bus, Principal p, String channel, String code, Origin o,
+                                           long timeoutMs) {
+    return request(bus, "phone".equals(channel) ? VERIFY_PHONE : VERIFY_EMAIL,
+        new JsonObject().put("principal", p.toJson()).put("code", code), o, timeoutMs).mapEmpty();
+  }
+
+  public static Future<java.util.List<Session>> sessions(EventBus bus, Principal p, Origin o, long timeoutMs) {
+    return request(bus, SESSIONS, new JsonObject().put("principal", p.toJson()), o, timeoutMs)
+        .map(AuthApi::sessionsFromJson);
+  }
+
+  public static Future<Void> revokeSession(EventBus bus, Principal p, String sessionId, Origin o, long timeoutMs) {
+    return request(bus, REVOKE_SESSION, new JsonObject().put("principal", p.toJson()).put("session_id", sessionId), o,
         timeoutMs).mapEmpty();
   }
 
-  public static Future<Void> totpDisable(EventBus bus, Principal p, String code, Origin o, long timeoutMs) {
-    return request(bus, TOTP_DISABLE, new JsonObject().put("principal", p.toJson()).put("totp_code", code), o,
-        timeoutMs).mapEmpty();
+  /** {@code admin} null only for the operator CLI. */
+  public static Future<Void> admin(EventBus bus, Principal admin, AdminAction action, String username, Origin o,
+                                   long timeoutMs) {
+    JsonObject body = new JsonObject().put("action", action.name()).put("username", username);
+    if (admin != null) {
+      body.put("principal", admin.toJson());
+    }
+    return request(bus, ADMIN_ACTION, body, o, timeoutMs).mapEmpty();
   }
 
   /** Creates an account without captcha or email (for operators); same username and password rules. */

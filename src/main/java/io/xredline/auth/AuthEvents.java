@@ -15,7 +15,12 @@ import java.time.Instant;
 final class AuthEvents {
   enum Kind {
     REGISTER("register"), LOGIN_SUCCESS("login_success"), LOGIN_FAILURE("login_failure"), LOCKOUT("lockout"),
-    LOGOUT("logout"), TOKEN_REUSE("token_reuse"), TOTP_ENABLED("totp_enabled"), TOTP_DISABLED("totp_disabled");
+    LOGOUT("logout"), TOKEN_REUSE("token_reuse"), TOTP_ENABLED("totp_enabled"), TOTP_DISABLED("totp_disabled"),
+    REAUTHENTICATION_FAILURE("reauthentication_failure"), RECOVERY_CODE_USED("recovery_code_used"),
+    PASSWORD_CHANGED("password_changed"), PASSWORD_RESET_REQUESTED("password_reset_requested"),
+    PASSWORD_RESET("password_reset"), ADDRESS_VERIFIED("address_verified"), SESSION_REVOKED("session_revoked"),
+    ACCOUNT_UNLOCKED("account_unlocked"), ACCOUNT_DISABLED("account_disabled"), ACCOUNT_ENABLED("account_enabled"),
+    TOTP_RESET("totp_reset");
 
     final String address;
 

@@ -47,9 +47,17 @@ final class AuthLimits {
     return limiter.enforce(RateLimiter.target(targetKey), CODE_TARGET, CODE_TARGET_DAY).mapEmpty();
   }
 
-  /** For {@code POST /api/v1/auth/password/forgot} (issue 10): per target, before anything is looked up or sent. */
+  /** {@code POST /api/v1/auth/password/forgot}: per target, before anything is looked up or sent. */
   Future<Void> passwordReset(String targetKey) {
     return limiter.enforce(RateLimiter.target(targetKey), PASSWORD_RESET).mapEmpty();
+  }
+
+  /**
+   * {@code POST /api/v1/auth/password/reset}: the same policy with a budget of its own per target,
+   * so a mistyped code never costs the owner a send, and guesses at a code stay bounded.
+   */
+  Future<Void> passwordResetAttempt(String targetKey) {
+    return limiter.enforce(RateLimiter.target("reset:" + targetKey), PASSWORD_RESET).mapEmpty();
   }
 
   private Future<Void> perAddress(AuthApi.Origin origin, String policy) {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
@@ -66,9 +67,14 @@ public final class AuthVerticle extends VerticleBase {
     Tokens tokens = new Tokens(vertx, auth.jwt());
     Sessions sessions = new Sessions(tokens, new TokenFamilies(redis, keys, lookups), events, auth.jwt());
     SecretBox totpBox = auth.totp().encryptionKey() == null ? null : new SecretBox(auth.totp().encryptionKey());
-    TwoFactor twoFactor = new TwoFactor(users, totpBox, new TotpReplayGuard(redis, keys), events, auth);
+    Reauthentication reauth = new Reauthentication(hashing, attempts, events);
+    TwoFactor twoFactor = new TwoFactor(users, totpBox, new TotpReplayGuard(redis, keys), events, auth, reauth);
     Registration registration = new Registration(users, hashing, captchas, events, limits);
-    Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts(), auth.lockout().accountMax());
+    Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts(), auth.lockout().accountMax(), captchas,
+        events);
+    PasswordFlows passwords = new PasswordFlows(users, hashing, captchas, attempts, sessions, reauth, events, limits,
+        auth.passwordReset());
+    AccountAdmin admin = new AccountAdmin(users, attempts, sessions, events);
 
     // the common-password list loads off the event loop; unknown login names are checked against
     // the dummy hash, so they cost what a real account costs
@@ -98,11 +104,28 @@ public final class AuthVerticle extends VerticleBase {
       consumers.add(on(AuthApi.LOCK_STATUS, (body, origin) ->
           accounts.lockStatus(principal(body), body.getString("username")).map(AuthApi.LockStatus::toJson)));
       consumers.add(on(AuthApi.TOTP_SETUP, (body, origin) ->
-          twoFactor.setup(principal(body)).map(AuthApi.TotpSecret::toJson)));
+          twoFactor.setup(principal(body), body.getString("password"), origin).map(AuthApi.TotpSecret::toJson)));
       consumers.add(on(AuthApi.TOTP_ENABLE, (body, origin) ->
-          twoFactor.enable(principal(body), body.getString("totp_code"), origin).map(AuthApi.SUCCESS)));
+          twoFactor.enable(principal(body), body.getString("totp_code"), origin).map(codes ->
+              AuthApi.SUCCESS.copy().put("recovery_codes", new JsonArray(codes)))));
       consumers.add(on(AuthApi.TOTP_DISABLE, (body, origin) ->
-          twoFactor.disable(principal(body), body.getString("totp_code"), origin).map(AuthApi.SUCCESS)));
+          twoFactor.disable(principal(body), AuthApi.TotpDisable.fromJson(body), origin).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.CHANGE_PASSWORD, (body, origin) ->
+          passwords.change(principal(body), AuthApi.ChangePassword.fromJson(body), origin).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.FORGOT_PASSWORD, (body, origin) ->
+          passwords.forgot(AuthApi.ForgotPassword.fromJson(body), origin).map(m -> new JsonObject().put("message", m))));
+      consumers.add(on(AuthApi.RESET_PASSWORD, (body, origin) ->
+          passwords.reset(AuthApi.ResetPassword.fromJson(body), origin).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.VERIFY_EMAIL, (body, origin) -> accounts.verify(principal(body),
+          UserStore.LoginField.EMAIL, body.getString("code"), origin).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.VERIFY_PHONE, (body, origin) -> accounts.verify(principal(body),
+          UserStore.LoginField.PHONE, body.getString("code"), origin).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.SESSIONS, (body, origin) -> sessions.list(principal(body))));
+      consumers.add(on(AuthApi.REVOKE_SESSION, (body, origin) ->
+          sessions.revoke(principal(body), body.getString("session_id"), origin).map(AuthApi.SUCCESS)));
+      consumers.add(on(AuthApi.ADMIN_ACTION, (body, origin) -> admin.apply(
+          body.containsKey("principal") ? principal(body) : null, adminAction(body.getString("action")),
+          body.getString("username"), origin).map(AuthApi.SUCCESS)));
       consumers.add(on(AuthApi.CREATE_USER, (body, origin) -> registration.createUser(body.getString("username"),
           body.getString("password"), body.getBoolean("admin", false), origin).map(AuthApi.Registered::toJson)));
       consumers.add(on(AuthApi.JWKS, (body, origin) -> tokens.jwks() == null
@@ -118,10 +141,18 @@ public final class AuthVerticle extends VerticleBase {
 
   private static void handle(Message<JsonObject> message, BiFunction<JsonObject, AuthApi.Origin, Future<JsonObject>> handler) {
     AuthApi.Origin origin = new AuthApi.Origin(message.headers().get(RequestContext.REQUEST_ID_HEADER),
-        message.headers().get(BusReplies.CLIENT_IP_HEADER));
+        message.headers().get(BusReplies.CLIENT_IP_HEADER), message.headers().get(BusReplies.USER_AGENT_HEADER));
     JsonObject body = message.body() == null ? new JsonObject() : message.body();
     // a rule that throws (validation) answers like one that fails
     BusReplies.reply(message, Future.future(p -> handler.apply(body, origin).onComplete(p)));
+  }
+
+  private static AuthApi.AdminAction adminAction(String name) {
+    try {
+      return name == null ? null : AuthApi.AdminAction.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static AuthApi.Principal principal(JsonObject body) {

@@ -100,6 +100,42 @@ final class Captchas {
     return code.toString();
   }
 
+  /** Makes and stores a password-reset code for {@code targetKey}; the caller decides whether it is sent. */
+  Future<String> resetCode(String targetKey, java.time.Duration ttl) {
+    String code = code("0123456789");
+    return store.createReset(targetKey, code, ttl).map(code);
+  }
+
+  /** Hands a code to the delivery channel of its target; nothing waits for the send. */
+  void deliver(String channel, String address, String code, long expiresInSeconds) {
+    AuthApi.Delivery delivery = new AuthApi.Delivery(channel, address, code, expiresInSeconds);
+    vertx.eventBus().send("sms".equals(channel) ? AuthApi.DELIVER_SMS : AuthApi.DELIVER_EMAIL, delivery.toJson());
+  }
+
+  /** Spends the reset code of {@code targetKey}: CODE_INVALID for a wrong one, CODE_EXPIRED when none is live. */
+  Future<Void> consumeReset(String targetKey, String code) {
+    return store.checkReset(targetKey, normalized(code), MAX_WRONG).compose(Captchas::codeOutcome);
+  }
+
+  /** Spends the latest code sent to {@code targetKey} (email/phone verification). */
+  Future<Void> consumeSentTo(String targetKey, String code) {
+    return store.checkSentTo(targetKey, normalized(code), MAX_WRONG).compose(Captchas::codeOutcome);
+  }
+
+  private static String normalized(String code) {
+    return code.length() > 32 ? "" : code.trim().toUpperCase(Locale.ROOT);
+  }
+
+  private static Future<Void> codeOutcome(CaptchaStore.Outcome outcome) {
+    return switch (outcome) {
+      case OK -> Future.succeededFuture();
+      case WRONG, ELSEWHERE -> Future.failedFuture(new AppError(Reason.CODE_INVALID, "wrong code"));
+      case BURNED -> Future.failedFuture(new AppError(Reason.CODE_INVALID,
+          "wrong code; too many wrong answers, request a new code"));
+      case EXPIRED -> Future.failedFuture(new AppError(Reason.CODE_EXPIRED, "code expired or already used; request a new one"));
+    };
+  }
+
   Future<JsonObject> verify(AuthApi.VerifyCaptcha request) {
     if (!config.enabled()) {
       throw new AppError(Reason.CAPTCHA_DISABLED, "captcha is turned off on this server");

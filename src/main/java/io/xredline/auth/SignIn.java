@@ -95,6 +95,9 @@ final class SignIn {
   Future<AuthApi.TokenPair> login(AuthApi.Login r, AuthApi.Origin origin) {
     requireField("username", r.username());
     requireField("password", r.password());
+    if (r.recoveryCode() != null && r.recoveryCode().length() > CredentialRules.LOGIN_FIELD_MAX) {
+      throw AppError.validation("recovery_code", "recovery_code is too long");
+    }
     if (r.username().chars().anyMatch(Character::isISOControl)) {
       throw AppError.validation("username", "username must not contain control characters");
     }
@@ -138,19 +141,31 @@ final class SignIn {
             return failure(a, Reason.INVALID_CREDENTIALS, "invalid username or password");
           }
           UserStore.User user = a.user.get();
+          if (user.disabled()) {
+            // only the right password learns that the account is switched off
+            events.publish(AuthEvents.Kind.LOGIN_FAILURE, user.id(), user.username(), a.origin, Reason.ACCOUNT_DISABLED.name());
+            a.settled = true;
+            return attempts.release(a.lock, a.reservation).compose(v -> Future.failedFuture(
+                new AppError(Reason.ACCOUNT_DISABLED, "this account is disabled; contact an administrator")));
+          }
           if (!twoFactor.appliesTo(user)) {
             return succeed(a, user, check);
           }
           String code = a.request.totpCode();
-          if (code == null || code.isEmpty()) {
+          String recovery = a.request.recoveryCode();
+          boolean hasCode = code != null && !code.isEmpty();
+          if (!hasCode && (recovery == null || recovery.isEmpty())) {
             events.publish(AuthEvents.Kind.LOGIN_FAILURE, user.id(), user.username(), a.origin, Reason.TOTP_REQUIRED.name());
             a.settled = true;
             return attempts.release(a.lock, a.reservation).compose(v -> Future.failedFuture(
-                new AppError(Reason.TOTP_REQUIRED, "totp_code is required for this account")));
+                new AppError(Reason.TOTP_REQUIRED, "totp_code (or a recovery_code) is required for this account")));
           }
-          return twoFactor.check(user, code).compose(ok -> ok
+          Future<Boolean> second = hasCode ? twoFactor.check(user, code)
+              : twoFactor.spendRecoveryCode(user, recovery, a.origin);
+          return second.compose(ok -> ok
               ? succeed(a, user, check)
-              : failure(a, Reason.TOTP_INVALID, "wrong or already used TOTP code"));
+              : failure(a, Reason.TOTP_INVALID, hasCode ? "wrong or already used TOTP code"
+                  : "wrong or already used recovery code"));
         });
   }
 
@@ -194,7 +209,7 @@ final class SignIn {
         : Future.succeededFuture();
     return attempts.succeed(a.lock, a.reservation)
         .compose(v -> rehash)
-        .compose(v -> sessions.start(user.id(), user.username()))
+        .compose(v -> sessions.start(user.id(), user.username(), a.origin))
         .onSuccess(pair -> {
           events.login("success");
           events.publish(AuthEvents.Kind.LOGIN_SUCCESS, user.id(), user.username(), a.origin, "success");

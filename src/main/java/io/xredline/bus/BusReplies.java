@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
 public final class BusReplies {
   private static final Logger LOG = LoggerFactory.getLogger(BusReplies.class);
   public static final String CLIENT_IP_HEADER = "x-client-ip";
+  /** The client's User-Agent (at most {@link #USER_AGENT_MAX} characters), for the sessions list. */
+  public static final String USER_AGENT_HEADER = "x-user-agent";
+  public static final int USER_AGENT_MAX = 256;
 
   private BusReplies() {
   }

@@ -86,7 +86,11 @@ public record AppConfig(
   }
 
   public record Auth(Jwt jwt, Captcha captcha, int maxLoginAttempts, Duration lockWindow, Duration lockDuration,
-                     boolean totpEnabled, Password password, Totp totp, Lockout lockout) {
+                     boolean totpEnabled, Password password, Totp totp, Lockout lockout, PasswordReset passwordReset) {
+  }
+
+  /** How long a code sent by {@code POST /api/v1/auth/password/forgot} stays valid (single use). */
+  public record PasswordReset(Duration expiration) {
   }
 
   /**

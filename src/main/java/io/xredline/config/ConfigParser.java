@@ -289,7 +289,9 @@ public final class ConfigParser {
         totpEnabled,
         password(r.section("password")),
         totp(r.section("totp"), env, totpEnabled),
-        lockout(r.section("lockout")));
+        lockout(r.section("lockout")),
+        new AppConfig.PasswordReset(r.section("password_reset")
+            .duration("expiration", Duration.ofMinutes(15), Duration.ofMinutes(1), Duration.ofHours(24))));
   }
 
   private static AppConfig.Lockout lockout(ConfigReader r) {

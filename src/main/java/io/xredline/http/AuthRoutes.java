@@ -2,6 +2,7 @@ package io.xredline.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -33,11 +34,48 @@ final class AuthRoutes {
         AuthApi.lockStatus(bus, BearerAuth.principal(ctx), ctx.pathParam("username"), origin, busTimeoutMs)
             .map(AuthApi.LockStatus::toJson)));
     router.post(BASE + "/totp/setup").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
-        AuthApi.totpSetup(bus, BearerAuth.principal(ctx), origin, busTimeoutMs).map(AuthApi.TotpSecret::toJson)));
+        AuthApi.totpSetup(bus, BearerAuth.principal(ctx), field(ctx, "password"), origin, busTimeoutMs)
+            .map(AuthApi.TotpSecret::toJson)));
     router.post(BASE + "/totp/enable").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
-        AuthApi.totpEnable(bus, BearerAuth.principal(ctx), totpCode(ctx), origin, busTimeoutMs).map(AuthApi.SUCCESS)));
-    router.post(BASE + "/totp/disable").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
-        AuthApi.totpDisable(bus, BearerAuth.principal(ctx), totpCode(ctx), origin, busTimeoutMs).map(AuthApi.SUCCESS)));
+        AuthApi.totpEnable(bus, BearerAuth.principal(ctx), field(ctx, "totp_code"), origin, busTimeoutMs)
+            .map(codes -> AuthApi.SUCCESS.copy().put("recovery_codes", new JsonArray(codes)))));
+    router.post(BASE + "/totp/disable").handler(bearer).handler(ctx -> {
+      JsonObject body = optionalObject(ctx);
+      AuthApi.TotpDisable request = new AuthApi.TotpDisable(JsonBodies.string(body, "password"),
+          JsonBodies.string(body, "totp_code"), JsonBodies.string(body, "recovery_code"));
+      answer(ctx, (bus, origin) -> AuthApi.totpDisable(bus, BearerAuth.principal(ctx), request, origin, busTimeoutMs)
+          .map(AuthApi.SUCCESS));
+    });
+    router.post(BASE + "/password").handler(bearer).handler(ctx -> {
+      JsonObject body = optionalObject(ctx);
+      AuthApi.ChangePassword request = new AuthApi.ChangePassword(JsonBodies.string(body, "current_password"),
+          JsonBodies.string(body, "new_password"));
+      answer(ctx, (bus, origin) -> AuthApi.changePassword(bus, BearerAuth.principal(ctx), request, origin, busTimeoutMs)
+          .map(AuthApi.SUCCESS));
+    });
+    router.post(BASE + "/password/forgot").consumes("application/json").handler(ctx -> {
+      JsonObject body = JsonBodies.object(ctx);
+      AuthApi.ForgotPassword request = new AuthApi.ForgotPassword(JsonBodies.string(body, "target"),
+          JsonBodies.string(body, "captcha_id"), JsonBodies.string(body, "captcha_code"));
+      answer(ctx, 202, (bus, origin) -> AuthApi.forgotPassword(bus, request, origin, busTimeoutMs)
+          .map(message -> new JsonObject().put("message", message)));
+    });
+    router.post(BASE + "/password/reset").consumes("application/json").handler(ctx -> {
+      JsonObject body = JsonBodies.object(ctx);
+      AuthApi.ResetPassword request = new AuthApi.ResetPassword(JsonBodies.string(body, "target"),
+          JsonBodies.string(body, "code"), JsonBodies.string(body, "new_password"));
+      answer(ctx, (bus, origin) -> AuthApi.resetPassword(bus, request, origin, busTimeoutMs).map(AuthApi.SUCCESS));
+    });
+    for (String channel : new String[] {"email", "phone"}) {
+      router.post(BASE + "/" + channel + "/verify").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
+          AuthApi.verifyAddress(bus, BearerAuth.principal(ctx), channel, field(ctx, "code"), origin, busTimeoutMs)
+              .map(AuthApi.SUCCESS)));
+    }
+    router.get(BASE + "/sessions").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
+        AuthApi.sessions(bus, BearerAuth.principal(ctx), origin, busTimeoutMs).map(AuthRoutes::sessions)));
+    router.delete(BASE + "/sessions/:session_id").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
+        AuthApi.revokeSession(bus, BearerAuth.principal(ctx), ctx.pathParam("session_id"), origin, busTimeoutMs)
+            .map(AuthApi.SUCCESS)));
     router.get("/.well-known/jwks.json").handler(ctx -> answer(ctx, (bus, origin) -> AuthApi.jwks(bus, origin, busTimeoutMs)));
   }
 
@@ -67,7 +105,7 @@ final class AuthRoutes {
     JsonObject body = JsonBodies.object(ctx);
     AuthApi.Login request = new AuthApi.Login(JsonBodies.string(body, "username"), JsonBodies.string(body, "password"),
         JsonBodies.string(body, "captcha_id"), JsonBodies.string(body, "captcha_code"),
-        JsonBodies.string(body, "totp_code"));
+        JsonBodies.string(body, "totp_code"), JsonBodies.string(body, "recovery_code"));
     answer(ctx, (bus, origin) -> AuthApi.login(bus, request, origin, busTimeoutMs).map(AuthApi.TokenPair::toJson));
   }
 
@@ -86,8 +124,14 @@ final class AuthRoutes {
         busTimeoutMs).map(AuthApi.SUCCESS));
   }
 
-  private static String totpCode(RoutingContext ctx) {
-    return JsonBodies.string(optionalObject(ctx), "totp_code");
+  private static String field(RoutingContext ctx, String name) {
+    return JsonBodies.string(optionalObject(ctx), name);
+  }
+
+  static JsonObject sessions(java.util.List<AuthApi.Session> sessions) {
+    JsonArray out = new JsonArray();
+    sessions.forEach(s -> out.add(s.toJson()));
+    return new JsonObject().put("sessions", out);
   }
 
   /** Bodies of protected POSTs are optional; when present they must be JSON objects. */
@@ -102,14 +146,14 @@ final class AuthRoutes {
     return JsonBodies.object(ctx);
   }
 
-  private interface Call extends java.util.function.BiFunction<EventBus, AuthApi.Origin, Future<JsonObject>> {
+  interface Call extends java.util.function.BiFunction<EventBus, AuthApi.Origin, Future<JsonObject>> {
   }
 
   private static void answer(RoutingContext ctx, Call call) {
     answer(ctx, 200, call);
   }
 
-  private static void answer(RoutingContext ctx, int status, Call call) {
+  static void answer(RoutingContext ctx, int status, Call call) {
     call.apply(ctx.vertx().eventBus(), BearerAuth.origin(ctx))
         .onSuccess(body -> Responses.json(ctx, status, body))
         .onFailure(e -> HttpErrors.sendFailure(ctx, e));

@@ -66,6 +66,6 @@ public final class BearerAuth implements Handler<RoutingContext> {
   }
 
   static AuthApi.Origin origin(RoutingContext ctx) {
-    return new AuthApi.Origin(RequestIds.of(ctx), ClientIps.of(ctx));
+    return new AuthApi.Origin(RequestIds.of(ctx), ClientIps.of(ctx), ctx.request().getHeader("User-Agent"));
   }
 }

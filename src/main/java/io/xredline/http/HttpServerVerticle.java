@@ -56,6 +56,7 @@ public final class HttpServerVerticle extends VerticleBase {
     new GreeterRoutes(busTimeoutMs).mount(router);
     new AuthRoutes(busTimeoutMs).mount(router);
     new AuditRoutes(busTimeoutMs).mount(router);
+    new AdminRoutes(busTimeoutMs).mount(router);
     MetricsRoute.mount(router, vertx, config.monitoring().metrics());
     new OpenApiRoutes(description).mount(router);
     if (config.monitoring().docsEnabled() && description.swaggerUiRoot() != null) {

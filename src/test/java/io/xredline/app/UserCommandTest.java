@@ -80,6 +80,40 @@ class UserCommandTest {
   }
 
   @Test
+  @DisplayName("user unlock|disable|enable|totp-reset NAME: the admin actions from the command line, in the audit trail; an unknown name fails")
+  @Timeout(value = 3, unit = TimeUnit.MINUTES) // six runs, each starting the auth capability and hashing: slow on busy cores
+  void adminActions() {
+    Map<String, String> overrides = TestApp.defaults("usercmdadmin");
+    String db = TestBackends.freshDatabase("usercmdadmin");
+    overrides.put("data.database.url", db);
+    AppConfig config = TestApp.config(overrides);
+    try {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertThat(run(config, PASSWORD + "\n", new ByteArrayOutputStream(), err, "user", "create", "cli_target")).as(err.toString())
+          .isZero();
+      TestBackends.execute(db, "UPDATE users SET totp_secret = 'v1:x', totp_enabled = true WHERE username = 'cli_target'");
+      for (String action : List.of("disable", "unlock", "totp-reset")) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(run(config, "", out, err, "user", action, "cli_target")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("user cli_target: " + action + " done");
+      }
+      assertThat(TestBackends.count(db, "SELECT count(*) FROM users WHERE username = 'cli_target' AND disabled"
+          + " AND NOT totp_enabled AND totp_secret IS NULL")).isEqualTo(1);
+      assertThat(run(config, "", new ByteArrayOutputStream(), err, "user", "enable", "cli_target")).isZero();
+      assertThat(TestBackends.count(db, "SELECT count(*) FROM users WHERE username = 'cli_target' AND NOT disabled"))
+          .isEqualTo(1);
+      assertThat(TestBackends.count(db, "SELECT count(*) FROM operation_logs WHERE kind IN ('account_disabled',"
+          + " 'account_unlocked', 'totp_reset', 'account_enabled') AND outcome = 'by operator'")).isEqualTo(4);
+      assertThat(run(config, "", new ByteArrayOutputStream(), err, "user", "disable", "no_such_user"))
+          .isEqualTo(UserCommand.FAILED);
+      assertThat(err.toString()).contains("NOT_FOUND");
+      assertThat(run(config, "", new ByteArrayOutputStream(), err, "user", "disable")).isEqualTo(UserCommand.USAGE);
+    } finally {
+      TestBackends.dropDatabase(db);
+    }
+  }
+
+  @Test
   @Tag("e2e")
   @Timeout(value = 2, unit = TimeUnit.MINUTES) // spawns a JVM that starts Vert.x, runs migrations and hashes
   @DisplayName("java -jar xredline.jar user create --admin NAME reads the password from stdin and exits 0")

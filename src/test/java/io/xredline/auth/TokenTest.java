@@ -69,7 +69,8 @@ class TokenTest extends AuthTestBase {
     HttpResponse<String> r = me(tokens(app, username).getString("access_token"));
     assertThat(r.statusCode()).isEqualTo(200);
     JsonObject body = json(r);
-    assertThat(body.fieldNames()).containsExactlyInAnyOrder("user_id", "username", "email", "phone", "totp_enabled", "created_at");
+    assertThat(body.fieldNames()).containsExactlyInAnyOrder("user_id", "username", "email", "phone", "totp_enabled", "created_at",
+        "email_verified", "phone_verified");
     assertThat(body.getString("username")).isEqualTo(username);
     assertThat(body.getString("email")).isEqualTo(username.toLowerCase().substring(0, 2) + "**@example.com");
     assertThat(body.getString("phone")).isEqualTo("+86138****5678");

@@ -3,6 +3,8 @@ package io.xredline.auth;
 import io.vertx.core.json.JsonObject;
 import io.xredline.api.auth.v1.SuccessReply;
 import io.xredline.api.auth.v1.TotpCodeRequest;
+import io.xredline.api.auth.v1.TotpDisableRequest;
+import io.xredline.api.auth.v1.TotpEnableReply;
 import io.xredline.api.auth.v1.TotpSetupReply;
 import io.xredline.api.auth.v1.TotpSetupRequest;
 import io.xredline.testing.GrpcCalls;
@@ -48,12 +50,14 @@ class TotpTest extends AuthTestBase {
 
   /** A user with TOTP enabled; returns its secret. */
   private static byte[] enabled(String username, JsonObject tokens) {
-    HttpResponse<String> setup = app.post(AUTH + "/totp/setup", null, "", bearer(tokens));
+    HttpResponse<String> setup = postJson(app, AUTH + "/totp/setup", new JsonObject().put("password", PASSWORD), bearer(tokens));
     assertThat(setup.statusCode()).as(setup.body()).isEqualTo(200);
     String base32 = json(setup).getString("secret");
     SECRETS.add(base32);
     byte[] secret = Totp.fromBase32(base32);
-    assertThat(totp("enable", tokens, code(secret, 0)).statusCode()).isEqualTo(200);
+    HttpResponse<String> enabled = totp("enable", tokens, code(secret, 0));
+    assertThat(enabled.statusCode()).as(enabled.body()).isEqualTo(200);
+    SECRETS.addAll(json(enabled).getJsonArray("recovery_codes").getList());
     return secret;
   }
 
@@ -62,7 +66,7 @@ class TotpTest extends AuthTestBase {
   void setup() {
     String username = newUser(app);
     JsonObject tokens = tokens(app, username);
-    HttpResponse<String> r = app.post(AUTH + "/totp/setup", null, "", bearer(tokens));
+    HttpResponse<String> r = postJson(app, AUTH + "/totp/setup", new JsonObject().put("password", PASSWORD), bearer(tokens));
     assertThat(r.statusCode()).isEqualTo(200);
     JsonObject body = json(r);
     String secret = body.getString("secret");
@@ -81,15 +85,17 @@ class TotpTest extends AuthTestBase {
     String username = newUser(app);
     JsonObject tokens = tokens(app, username);
     assertError(totp("enable", tokens, "123456"), 400, "BAD_REQUEST");
-    String base32 = json(app.post(AUTH + "/totp/setup", null, "", bearer(tokens))).getString("secret");
+    String base32 = json(postJson(app, AUTH + "/totp/setup", new JsonObject().put("password", PASSWORD), bearer(tokens))).getString("secret");
     SECRETS.add(base32);
     byte[] secret = Totp.fromBase32(base32);
     assertError(postJson(app, AUTH + "/totp/enable", new JsonObject(), bearer(tokens)), 400, "VALIDATION_FAILED");
     String wrong = code(secret, 0).equals("000000") ? "111111" : "000000";
     assertError(totp("enable", tokens, wrong), 401, "TOTP_INVALID");
-    assertThat(totp("enable", tokens, code(secret, 0)).statusCode()).isEqualTo(200);
+    HttpResponse<String> enabled = totp("enable", tokens, code(secret, 0));
+    assertThat(enabled.statusCode()).isEqualTo(200);
+    SECRETS.addAll(json(enabled).getJsonArray("recovery_codes").getList());
     assertThat(json(app.get(AUTH + "/me", bearer(tokens))).getBoolean("totp_enabled")).isTrue();
-    assertError(app.post(AUTH + "/totp/setup", null, "", bearer(tokens)), 400, "BAD_REQUEST");
+    assertError(postJson(app, AUTH + "/totp/setup", new JsonObject().put("password", PASSWORD), bearer(tokens)), 400, "BAD_REQUEST");
   }
 
   @Test
@@ -131,21 +137,23 @@ class TotpTest extends AuthTestBase {
     String username = newUser(app);
     JsonObject tokens = tokens(app, username);
     String[] auth = {"authorization", "Bearer " + tokens.getString("access_token")};
-    GrpcCalls.Result<TotpSetupReply> setup = grpc(calls, "TotpSetup", TotpSetupRequest.getDefaultInstance(),
-        TotpSetupReply.newBuilder(), auth);
+    GrpcCalls.Result<TotpSetupReply> setup = grpc(calls, "TotpSetup", TotpSetupRequest.newBuilder().setPassword(PASSWORD)
+        .build(), TotpSetupReply.newBuilder(), auth);
     SECRETS.add(setup.reply().getSecret());
     byte[] secret = Totp.fromBase32(setup.reply().getSecret());
     assertGrpcError(grpc(calls, "TotpEnable", TotpCodeRequest.newBuilder().setTotpCode("12345").build(),
         SuccessReply.newBuilder(), auth), "UNAUTHENTICATED", "TOTP_INVALID");
     String enableCode = code(secret, 0);
-    GrpcCalls.Result<SuccessReply> enabled = grpc(calls, "TotpEnable",
-        TotpCodeRequest.newBuilder().setTotpCode(enableCode).build(), SuccessReply.newBuilder(), auth);
+    GrpcCalls.Result<TotpEnableReply> enabled = grpc(calls, "TotpEnable",
+        TotpCodeRequest.newBuilder().setTotpCode(enableCode).build(), TotpEnableReply.newBuilder(), auth);
+    assertThat(enabled.reply().getRecoveryCodesList()).hasSize(10);
+    SECRETS.addAll(enabled.reply().getRecoveryCodesList());
     assertThat(enabled.reply().getSuccess()).isTrue();
     assertError(login(app, username, PASSWORD), 401, "TOTP_REQUIRED");
-    assertGrpcError(grpc(calls, "TotpDisable", TotpCodeRequest.newBuilder().setTotpCode(enableCode).build(),
+    assertGrpcError(grpc(calls, "TotpDisable", TotpDisableRequest.newBuilder().setPassword(PASSWORD).setTotpCode(enableCode).build(),
         SuccessReply.newBuilder(), auth), "UNAUTHENTICATED", "TOTP_INVALID");
     GrpcCalls.Result<SuccessReply> disabled = grpc(calls, "TotpDisable",
-        TotpCodeRequest.newBuilder().setTotpCode(code(secret, 1)).build(), SuccessReply.newBuilder(), auth);
+        TotpDisableRequest.newBuilder().setPassword(PASSWORD).setTotpCode(code(secret, 1)).build(), SuccessReply.newBuilder(), auth);
     assertThat(disabled.reply().getSuccess()).isTrue();
     tokens(app, username);
     assertThat(TestBackends.count(app.databaseUrl(), "SELECT count(*) FROM users WHERE username = '" + username

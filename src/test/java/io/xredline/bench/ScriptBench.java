@@ -169,7 +169,7 @@ public final class ScriptBench {
         .compose(v -> attempts.reserve(attempt))
         .compose(reservation -> captchas.check(captchaId, "ABC123", 5, null)
             .compose(ok -> attempts.succeed(attempt, reservation)))
-        .compose(v -> families.create("fam-" + n, userId, "jti-" + n, 60_000))
+        .compose(v -> families.create("fam-" + n, userId, "jti-" + n, 60_000, "10.0.0.1", "bench"))
         .onComplete(r -> {
           if (r.failed()) {
             System.err.println("bench login failed: " + r.cause());

@@ -77,11 +77,18 @@ class RequestFuzzTest {
       new Route("POST", "/api/v1/auth/totp/setup"), new Route("POST", "/api/v1/auth/totp/enable"),
       new Route("POST", "/api/v1/auth/totp/disable"), new Route("GET", "/.well-known/jwks.json"),
       new Route("GET", "/api/v1/audit"),
+      new Route("POST", "/api/v1/auth/password"), new Route("POST", "/api/v1/auth/password/forgot"),
+      new Route("POST", "/api/v1/auth/password/reset"), new Route("POST", "/api/v1/auth/email/verify"),
+      new Route("POST", "/api/v1/auth/phone/verify"), new Route("GET", "/api/v1/auth/sessions"),
+      new Route("DELETE", "/api/v1/auth/sessions/{p}"), new Route("POST", "/api/v1/admin/users/{p}/unlock"),
+      new Route("POST", "/api/v1/admin/users/{p}/disable"), new Route("POST", "/api/v1/admin/users/{p}/enable"),
+      new Route("POST", "/api/v1/admin/users/{p}/totp/reset"),
       // the same paths with the wrong method, and a path no route has
       new Route("DELETE", "/api/v1/auth/login"), new Route("PUT", "/helloworld/{p}"), new Route("GET", "/api/v1/{p}"));
 
   static final List<String> FIELDS = List.of("username", "password", "email", "phone", "captcha_id", "captcha_code",
-      "totp_code", "refresh_token", "all_sessions", "name", "target");
+      "totp_code", "refresh_token", "all_sessions", "name", "target", "current_password", "new_password", "code",
+      "recovery_code");
 
   record RestCase(Route route, String path, String query, String authorization, String contentType, byte[] body,
                   String forwarded) {

@@ -60,10 +60,43 @@ public final class CaptchaStore {
     this.lookups = lookups;
   }
 
-  /** {@code code} is stored as given (callers normalise case); {@code target} null for image captchas. */
+  /**
+   * {@code code} is stored as given (callers normalise case); {@code target} null for image captchas.
+   * A code sent to a target is also remembered as that target's latest, for {@link #checkSentTo}
+   * (a separate key in its own slot: the pointer only finds the code, the check stays atomic).
+   */
   public Future<Void> create(String id, String code, Duration ttl, String target) {
-    return RedisScripts.eval(redis, CREATE, List.of(keys.captcha(id)), code, ttl.toMillis(),
+    Future<Void> created = RedisScripts.eval(redis, CREATE, List.of(keys.captcha(id)), code, ttl.toMillis(),
         target == null ? "" : RedisKeys.digest(target)).mapEmpty();
+    if (target == null) {
+      return created;
+    }
+    return created.compose(v -> RedisScripts.unavailableOnFailure(
+        redis.set(List.of(keys.codeFor(target), id, "PX", String.valueOf(ttl.toMillis()))))).mapEmpty();
+  }
+
+  /** Checks the latest code sent to {@code target} (routes whose body carries the code but not its id). */
+  public Future<Outcome> checkSentTo(String target, String code, int maxWrong) {
+    return RedisScripts.unavailableOnFailure(redis.get(keys.codeFor(target))).compose(id -> id == null
+        ? Future.succeededFuture(Outcome.EXPIRED)
+        : check(id.toString(), code, maxWrong, List.of(target)));
+  }
+
+  /**
+   * A password-reset code: one per target (a new one replaces the old), kept apart from the codes
+   * {@link #checkSentTo} finds, so a sign-in or verification code never resets a password.
+   */
+  public Future<Void> createReset(String target, String code, Duration ttl) {
+    return RedisScripts.eval(redis, CREATE, List.of(keys.captcha(resetId(target))), code, ttl.toMillis(),
+        RedisKeys.digest(target)).mapEmpty();
+  }
+
+  public Future<Outcome> checkReset(String target, String code, int maxWrong) {
+    return check(resetId(target), code, maxWrong, List.of(target));
+  }
+
+  private static String resetId(String target) {
+    return "reset-" + RedisKeys.digest(target);
   }
 
   /**

@@ -37,6 +37,16 @@ public record RedisKeys(String prefix) {
     return prefix + "auth:deny:" + tag(account(userId)) + ":" + jti;
   }
 
+  /** Present while an admin has the account disabled: every access check refuses it. */
+  String disabled(long userId) {
+    return prefix + "auth:disabled:" + tag(account(userId));
+  }
+
+  /** The id of the last sms/email code sent to a target (by digest), for routes that take a code without its id. */
+  String codeFor(String target) {
+    return prefix + "auth:code-for:" + digest(target);
+  }
+
   String totpLastStep(long userId) {
     return prefix + "auth:totp-last-step:" + tag(account(userId));
   }

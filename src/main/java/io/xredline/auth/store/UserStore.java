@@ -22,10 +22,12 @@ import java.util.Optional;
 public final class UserStore {
   private static final Logger LOG = LoggerFactory.getLogger(UserStore.class);
   private static final String COLUMNS =
-      "id, username, password_hash, email, phone, totp_secret, totp_enabled, roles, created_at";
+      "id, username, password_hash, email, phone, totp_secret, totp_enabled, roles, created_at, email_verified,"
+          + " phone_verified, disabled";
 
   public record User(long id, String username, String passwordHash, String email, String phone, String totpSecret,
-                     boolean totpEnabled, List<String> roles, OffsetDateTime createdAt) {
+                     boolean totpEnabled, List<String> roles, OffsetDateTime createdAt, boolean emailVerified,
+                     boolean phoneVerified, boolean disabled) {
     public boolean isAdmin() {
       return roles.contains("admin");
     }
@@ -108,10 +110,52 @@ public final class UserStore {
         .recover(UserStore::unavailable);
   }
 
-  public Future<Void> setTotpEnabled(long id, boolean enabled) {
-    return update(enabled
-        ? "UPDATE users SET totp_enabled = true, updated_at = now() WHERE id = $1"
-        : "UPDATE users SET totp_enabled = false, totp_secret = NULL, updated_at = now() WHERE id = $1", Tuple.of(id));
+  /** Turns TOTP on with a fresh set of recovery codes (their digests), in one transaction. */
+  public Future<Void> enableTotp(long id, List<String> recoveryCodeHashes) {
+    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM totp_recovery_codes WHERE user_id = $1")
+            .execute(Tuple.of(id))
+            .compose(v -> conn.preparedQuery("INSERT INTO totp_recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .executeBatch(recoveryCodeHashes.stream().map(h -> Tuple.of(id, h)).toList()))
+            .compose(v -> conn.preparedQuery("UPDATE users SET totp_enabled = true, updated_at = now() WHERE id = $1")
+                .execute(Tuple.of(id))))
+        .<Void>mapEmpty().recover(UserStore::unavailable);
+  }
+
+  /** Turns TOTP off: the secret and every recovery code are gone. */
+  public Future<Void> disableTotp(long id) {
+    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM totp_recovery_codes WHERE user_id = $1")
+            .execute(Tuple.of(id))
+            .compose(v -> conn.preparedQuery(
+                "UPDATE users SET totp_enabled = false, totp_secret = NULL, updated_at = now() WHERE id = $1")
+                .execute(Tuple.of(id))))
+        .<Void>mapEmpty().recover(UserStore::unavailable);
+  }
+
+  /** Spends one recovery code: true exactly once per code, even for parallel attempts. */
+  public Future<Boolean> spendRecoveryCode(long id, String codeHash) {
+    return pool.preparedQuery("UPDATE totp_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2"
+            + " AND used_at IS NULL")
+        .execute(Tuple.of(id, codeHash))
+        .map(rows -> rows.rowCount() == 1)
+        .recover(UserStore::unavailable);
+  }
+
+  public Future<Void> setDisabled(long id, boolean disabled) {
+    return update("UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1", Tuple.of(id, disabled));
+  }
+
+  /**
+   * Marks an address proven, but only while it is still the address the code was sent to: a change
+   * of address between sending and verifying leaves the new one unproven.
+   */
+  public Future<Boolean> markVerified(long id, LoginField field, String address) {
+    String sql = switch (field) {
+      case EMAIL -> "UPDATE users SET email_verified = true, updated_at = now() WHERE id = $1 AND lower(email) = lower($2)";
+      case PHONE -> "UPDATE users SET phone_verified = true, updated_at = now() WHERE id = $1 AND phone = $2";
+      case USERNAME -> throw new IllegalArgumentException("a username is not an address");
+    };
+    return pool.preparedQuery(sql).execute(Tuple.of(id, address)).map(rows -> rows.rowCount() == 1)
+        .recover(UserStore::unavailable);
   }
 
   private Future<RowSet<Row>> query(String sql, Tuple args) {
@@ -130,7 +174,8 @@ public final class UserStore {
     String[] roles = r.getArrayOfStrings("roles");
     return Optional.of(new User(r.getLong("id"), r.getString("username"), r.getString("password_hash"),
         r.getString("email"), r.getString("phone"), r.getString("totp_secret"), r.getBoolean("totp_enabled"),
-        roles == null ? List.of() : List.of(roles), r.getOffsetDateTime("created_at")));
+        roles == null ? List.of() : List.of(roles), r.getOffsetDateTime("created_at"), r.getBoolean("email_verified"),
+        r.getBoolean("phone_verified"), r.getBoolean("disabled")));
   }
 
   private static <T> Future<T> unavailable(Throwable e) {

@@ -111,24 +111,32 @@ class ScriptsOnRedisClusterTest {
   }
 
   @Test
-  @DisplayName("sessions: create, rotate, reuse revokes, access checks with the deny-list, revoke, revoke-all")
+  @DisplayName("sessions: create, rotate, reuse revokes, access checks with the deny-list, list, revoke, revoke all but one, revoke-all, disable")
   void sessions() {
     TokenFamilies families = new TokenFamilies(api, keys, CacheLookups.of(vertx, ""));
     long user = 777;
-    await(families.create("fam-a", user, "jti-1", 60_000));
-    await(families.create("fam-b", user, "jti-x", 60_000));
+    await(families.create("fam-a", user, "jti-1", 60_000, "10.0.0.1", "test-agent"));
+    await(families.create("fam-b", user, "jti-x", 60_000, "10.0.0.1", "test-agent"));
     assertThat(await(families.rotate(user, "fam-a", "jti-1", "jti-2")).outcome()).isEqualTo(TokenFamilies.Rotation.ROTATED);
     assertThat(await(families.rotate(user, "fam-a", "jti-1", "jti-3")).outcome()).isEqualTo(TokenFamilies.Rotation.REUSED);
     assertThat(await(families.checkAccess(user, "acc-1", "fam-a"))).isEqualTo(TokenFamilies.Access.REVOKED);
     assertThat(await(families.checkAccess(user, "acc-2", "fam-b"))).isEqualTo(TokenFamilies.Access.OK);
     await(families.deny(user, "acc-2", 60_000));
     assertThat(await(families.checkAccess(user, "acc-2", "fam-b"))).isEqualTo(TokenFamilies.Access.DENIED);
-    await(families.create("fam-c", user, "jti-c", 60_000));
+    await(families.create("fam-c", user, "jti-c", 60_000, "10.0.0.1", "test-agent"));
     await(families.revoke(user, "fam-c"));
     assertThat(await(families.rotate(user, "fam-c", "jti-c", "jti-d")).outcome()).isEqualTo(TokenFamilies.Rotation.REVOKED);
-    await(families.create("fam-d", user, "jti-e", 60_000));
+    await(families.create("fam-d", user, "jti-e", 60_000, "10.0.0.1", "test-agent"));
+    assertThat(await(families.list(user))).extracting(TokenFamilies.Session::familyId).containsExactlyInAnyOrder("fam-b", "fam-d");
+    assertThat(await(families.revokeAllBut(user, "fam-d"))).isEqualTo(3);
+    assertThat(await(families.checkAccess(user, "acc-3", "fam-d"))).isEqualTo(TokenFamilies.Access.OK);
     assertThat(await(families.revokeAll(user))).isEqualTo(4);
     assertThat(await(families.checkAccess(user, "acc-3", "fam-d"))).isEqualTo(TokenFamilies.Access.REVOKED);
+    await(families.create("fam-e", user, "jti-f", 60_000, null, null));
+    assertThat(await(families.disable(user))).isEqualTo(5);
+    assertThat(await(families.checkAccess(user, "acc-4", "fam-e"))).isEqualTo(TokenFamilies.Access.DISABLED);
+    await(families.enable(user));
+    assertThat(await(families.checkAccess(user, "acc-4", "fam-e"))).isEqualTo(TokenFamilies.Access.REVOKED);
   }
 
   @Test
@@ -153,7 +161,7 @@ class ScriptsOnRedisClusterTest {
           List.of(keys.login(account, "failures"), keys.login(account, "locked"), keys.login(account, "pending"),
               keys.login(account, "locked-pairs"), keys.login(account, "pair:p1:lock"), keys.login(account, "pair:p1:failures")),
           List.of(keys.family(id, "f1"), keys.family(id, "f2"), keys.userFamilies(id), keys.denied(id, "j1"),
-              keys.totpLastStep(id)));
+              keys.totpLastStep(id), keys.disabled(id)));
       for (List<String> group : groups) {
         Set<String> slots = new HashSet<>();
         group.forEach(k -> slots.add(any.cli("CLUSTER", "KEYSLOT", k)));
