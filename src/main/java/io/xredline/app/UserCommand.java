@@ -9,6 +9,7 @@ import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
 import io.xredline.data.Migrations;
+import io.xredline.kms.RootKey;
 import io.xredline.error.AppError;
 
 import java.io.BufferedReader;
@@ -54,7 +55,8 @@ final class UserCommand {
     EmbeddedServers embedded = new EmbeddedServers();
     try {
       Backends backends = embedded.start(config.data());
-      Migrations.run(backends.databaseUrl());
+      Migrations.run(backends.databaseUrl(), RootKey.of(config.security().kms().masterKey()),
+            config.auth().totp().encryptionKey());
       Future<AuthApi.Registered> created = vertx.deployVerticle(new AuthVerticle(config, backends))
           .compose(id -> AuthApi.createUser(vertx.eventBus(), username, password, admin,
               new AuthApi.Origin("cli-" + java.util.UUID.randomUUID(), "cli"), 60_000));

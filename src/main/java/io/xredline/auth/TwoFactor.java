@@ -10,17 +10,18 @@ import io.xredline.error.Reason;
 import java.time.Instant;
 import java.util.OptionalLong;
 
-/** TOTP second factor: setup (secret sealed at rest), enable and disable with a valid code, check at login. */
+/**
+ * TOTP second factor: setup (the secret sealed at rest under the data keys by {@link UserStore}),
+ * enable and disable with a valid code, check at login.
+ */
 final class TwoFactor {
   private final UserStore users;
-  private final SecretBox box;
   private final TotpReplayGuard replay;
   private final AuthEvents events;
   private final AppConfig.Auth config;
 
-  TwoFactor(UserStore users, SecretBox box, TotpReplayGuard replay, AuthEvents events, AppConfig.Auth config) {
+  TwoFactor(UserStore users, TotpReplayGuard replay, AuthEvents events, AppConfig.Auth config) {
     this.users = users;
-    this.box = box;
     this.replay = replay;
     this.events = events;
     this.config = config;
@@ -38,7 +39,7 @@ final class TwoFactor {
       }
       byte[] secret = Totp.newSecret();
       String base32 = Totp.base32(secret);
-      return users.stageTotpSecret(user.id(), box.seal(secret, associatedData(user.id()))).compose(staged -> staged
+      return users.stageTotpSecret(user.id(), secret).compose(staged -> staged
           ? Future.succeededFuture(new AuthApi.TotpSecret(base32,
               Totp.otpauthUrl(config.totp().issuer(), user.username(), base32)))
           : Future.failedFuture(new AppError(Reason.BAD_REQUEST, "TOTP is already enabled; disable it first")));
@@ -78,10 +79,8 @@ final class TwoFactor {
 
   /** True for a correct code of the current window that was not spent before (and spends it). */
   Future<Boolean> check(UserStore.User user, String code) {
-    byte[] secret;
-    try {
-      secret = box.open(user.totpSecret(), associatedData(user.id()));
-    } catch (IllegalArgumentException e) {
+    byte[] secret = user.totpSecret();
+    if (secret == null) {
       return Future.failedFuture(new AppError(Reason.INTERNAL, "stored TOTP secret cannot be read"));
     }
     OptionalLong step = Totp.matchingStep(secret, code, Instant.now().getEpochSecond());
@@ -107,9 +106,5 @@ final class TwoFactor {
     return users.findById(principal.userId()).compose(u -> u
         .map(Future::succeededFuture)
         .orElseGet(() -> Future.failedFuture(new AppError(Reason.TOKEN_INVALID, "account no longer exists"))));
-  }
-
-  private static String associatedData(long userId) {
-    return "totp:" + userId;
   }
 }
