@@ -160,8 +160,9 @@ final class PiiEncryptionMigration implements JavaMigration {
     try {
       return KeyRing.openLegacy(legacyTotpKey, sealed, "totp:" + id);
     } catch (IllegalArgumentException e) {
+      // no cause: start-up reports the innermost message, and this one is the operator's
       throw new IllegalStateException("account " + id + "'s TOTP secret does not open with auth.totp.encryption_key"
-          + " (TOTP_ENCRYPTION_KEY): set the key the earlier release used", e);
+          + " (TOTP_ENCRYPTION_KEY): set the key the earlier release used");
     }
   }
 

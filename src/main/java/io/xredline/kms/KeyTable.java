@@ -106,8 +106,9 @@ public final class KeyTable {
       try {
         keys.put(version, root.unwrap(version, w));
       } catch (IllegalArgumentException e) {
+        // no cause: start-up reports the innermost message, and this one says what happened
         throw new IllegalStateException("data key v" + version + " in kms_keys does not unwrap with the root key"
-            + " although the key check matched: the row was altered", e);
+            + " although the key check matched: the row was altered");
       }
     });
     return new KeyRing(keys, active, root);
