@@ -1,6 +1,7 @@
 package io.xredline.app;
 
 import io.xredline.config.AppConfig;
+import io.xredline.config.Units;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
 import io.xredline.data.KeyRotationStatus;
@@ -37,7 +38,8 @@ final class KmsCommand {
       if (args.get(1).equals("rotate")) {
         int version = KeyRotationStatus.rotate(backends.databaseUrl(), root);
         out.println("data key v" + version + " created and active");
-        out.println("running instances seal new values under it within " + config.security().kms().refreshInterval()
+        out.println("running instances seal new values under it within "
+            + Units.format(config.security().kms().refreshInterval())
             + " (security.kms.refresh_interval) and re-encrypt older accounts in the background;"
             + " watch progress with: kms status");
       }

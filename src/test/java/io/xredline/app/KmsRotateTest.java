@@ -2,6 +2,7 @@ package io.xredline.app;
 
 import io.vertx.core.json.JsonObject;
 import io.xredline.auth.PasswordHashing;
+import io.xredline.config.AppConfig;
 import io.xredline.data.PgUrls;
 import io.xredline.kms.KeyRing;
 import io.xredline.kms.KeyTable;
@@ -93,6 +94,28 @@ class KmsRotateTest {
         new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(code).as("kms %s: %s", action, err.toString(StandardCharsets.UTF_8)).isZero();
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static int kms(AppConfig config, List<String> args, ByteArrayOutputStream err) {
+    return KmsCommand.run(config, args, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  @DisplayName("kms with another root key fails (exit 1) naming the root key and adds nothing; a wrong subcommand is usage (exit 2)")
+  void refusals() {
+    long keys = TestBackends.count(app.databaseUrl(), "SELECT count(*) FROM kms_keys");
+    Map<String, String> overrides = new java.util.HashMap<>(TestBackends.redisOverrides());
+    overrides.put("data.database.url", app.databaseUrl());
+    overrides.put("security.kms.master_key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(kms(TestApp.config(overrides), List.of("kms", "rotate"), err)).isEqualTo(KmsCommand.FAILED);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("kms rotate failed: the root key")
+        .doesNotContain("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+    assertThat(TestBackends.count(app.databaseUrl(), "SELECT count(*) FROM kms_keys")).isEqualTo(keys);
+    ByteArrayOutputStream usage = new ByteArrayOutputStream();
+    assertThat(kms(app.config(), List.of("kms", "destroy"), usage)).isEqualTo(KmsCommand.USAGE);
+    assertThat(usage.toString(StandardCharsets.UTF_8)).contains("usage: kms rotate | kms status");
   }
 
   private static long stale(int active) {
