@@ -121,6 +121,8 @@ def check_env_names(names, where):
             else:
                 out("SKIP", "%s: %s (%s) is not read by src/main/java yet; until it is, every pod runs every role"
                     % (where, n, LAUNCHER_ENV[n]))
+        elif n.startswith("XREDLINE_") and n in ph:
+            out("PASS", "%s: %s is read by a ${%s} placeholder in conf/" % (where, n, n))
         elif n.startswith("XREDLINE_"):
             if "__" not in n:
                 out("FAIL", "%s: %s has no '__' so the loader ignores it (XREDLINE_<A>__<B>)" % (where, n))

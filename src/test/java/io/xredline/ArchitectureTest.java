@@ -51,7 +51,8 @@ class ArchitectureTest {
       .layer("Transports").definedBy("io.xredline.http..", "io.xredline.grpc..")
       .layer("Capabilities").definedBy("io.xredline.auth..", "io.xredline.greeter..", "io.xredline.audit..",
           "io.xredline.health..", "io.xredline.ratelimit..")
-      .layer("Infrastructure").definedBy("io.xredline.observability..", "io.xredline.data..", "io.xredline.bus..")
+      .layer("Infrastructure").definedBy("io.xredline.observability..", "io.xredline.data..", "io.xredline.bus..",
+          "io.xredline.kms..")
       .layer("Foundation").definedBy("io.xredline.config..", "io.xredline.error..", "io.xredline.net..")
       .whereLayer("App").mayNotBeAccessedByAnyLayer()
       .whereLayer("Transports").mayOnlyBeAccessedByLayers("App")

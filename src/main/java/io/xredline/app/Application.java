@@ -14,6 +14,7 @@ import io.xredline.data.Backends;
 import io.xredline.ratelimit.RateLimiter;
 import io.xredline.data.EmbeddedServers;
 import io.xredline.data.Migrations;
+import io.xredline.kms.RootKey;
 import io.xredline.data.RedisInfoSampler;
 import io.xredline.error.RootCause;
 import io.xredline.greeter.GreeterVerticle;
@@ -116,7 +117,8 @@ public final class Application {
           LIFECYCLE.info("HTTP listening on {}://{}:{} ({} instances)",
               config.security().tls().enabled() ? "https" : "http", http.host(), http.port(), http.instances());
         })
-        .compose(id -> vertx.executeBlocking(() -> Migrations.run(backends.databaseUrl()))
+        .compose(id -> vertx.executeBlocking(() -> Migrations.run(backends.databaseUrl(),
+                RootKey.of(config.security().kms().masterKey()), config.auth().totp().encryptionKey()))
             .recover(e -> Future.failedFuture(new StartupException("database migration failed: " + RootCause.message(e), e))))
         .onSuccess(applied -> {
           LIFECYCLE.info("migrations: {} applied", applied);

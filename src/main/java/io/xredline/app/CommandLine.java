@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The flags of {@code java -jar xredline.jar}: {@code --conf FILE} (repeatable), {@code --env},
- * {@code --help}, and an optional command ({@code user create --admin NAME}, {@code config check})
- * instead of serving.
+ * {@code --help}, and an optional command ({@code user create --admin NAME}, {@code config check},
+ * {@code kms rotate}) instead of serving.
  */
 record CommandLine(List<Path> confFiles, String env, boolean help, String error, List<String> command) {
   static final String USAGE = """
@@ -15,6 +15,7 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error,
              java -jar xredline.jar [--conf FILE]... [--env ...] user create [--admin] NAME
              java -jar xredline.jar [--conf FILE]... [--env ...] user unlock|disable|enable|totp-reset NAME
              java -jar xredline.jar [--conf FILE]... [--env ...] config check
+             java -jar xredline.jar [--conf FILE]... [--env ...] kms rotate | kms status
 
       Starts xredline: HTTP (REST, health, metrics) on 8000 and gRPC on 9000 by default.
       With no configuration it runs on an embedded PostgreSQL and Redis (dev/test only).
@@ -29,6 +30,11 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error,
                     lifts the account's lockout, disables it (its sessions end; sign-in and
                     every request answer 403 ACCOUNT_DISABLED), enables it again, or turns its
                     TOTP off (secret and recovery codes gone); recorded in the audit trail.
+
+      kms rotate    adds a new data key (wrapped by security.kms.master_key) and makes it active;
+                    running instances pick it up within security.kms.refresh_interval and
+                    re-encrypt emails, phones and TOTP secrets in the background while serving.
+      kms status    lists the data keys and how many accounts each still protects.
 
       config check  validates every layer without starting anything and prints the effective
                     configuration as YAML (secrets masked, each key's layer as a comment);

@@ -64,6 +64,9 @@ public final class Main {
     for (Violation warning : checked.warnings()) {
       LIFECYCLE.warn("configuration: {}", warning);
     }
+    if (!cli.command().isEmpty() && cli.command().get(0).equals("kms")) {
+      System.exit(KmsCommand.run(config, cli.command(), out, err));
+    }
     if (!cli.command().isEmpty()) {
       System.exit(UserCommand.run(config, cli.command(), System.in, out, err));
     }

@@ -10,6 +10,7 @@ import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.EmbeddedServers;
 import io.xredline.data.Migrations;
+import io.xredline.kms.RootKey;
 import io.xredline.error.AppError;
 
 import java.io.BufferedReader;
@@ -85,7 +86,8 @@ final class UserCommand {
     EmbeddedServers embedded = new EmbeddedServers();
     try {
       Backends backends = embedded.start(config.data());
-      Migrations.run(backends.databaseUrl());
+      Migrations.run(backends.databaseUrl(), RootKey.of(config.security().kms().masterKey()),
+            config.auth().totp().encryptionKey());
       // the audit capability too: what an operator does is in the trail like what an admin does
       Future<Void> done = vertx.deployVerticle(new AuditVerticle(config, backends))
           .compose(id -> vertx.deployVerticle(new AuthVerticle(config, backends)))

@@ -22,6 +22,8 @@ import io.xredline.data.Database;
 import io.xredline.data.RedisClients;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.kms.DataKeys;
+import io.xredline.kms.RootKey;
 import io.xredline.observability.RequestContext;
 import io.xredline.observability.Telemetry;
 import io.xredline.ratelimit.RateLimiter;
@@ -42,6 +44,7 @@ public final class AuthVerticle extends VerticleBase {
   private RedisAPI redis;
   private WorkerExecutor hashingPool;
   private RateLimiter limiter;
+  private KeyRotation rotation;
 
   public AuthVerticle(AppConfig config, Backends backends) {
     this.config = config;
@@ -57,7 +60,16 @@ public final class AuthVerticle extends VerticleBase {
     RedisKeys keys = new RedisKeys(config.data().redis().keyPrefix());
     hashingPool = vertx.createSharedWorkerExecutor(PasswordHashing.POOL_NAME, auth.password().hashingPoolSize());
     PasswordHashing hashing = new PasswordHashing(auth.password(), hashingPool, Telemetry.registry(vertx));
-    UserStore users = new UserStore(pool);
+    // the key check runs first: a wrong root key stops the start here, with its own message
+    return DataKeys.load(vertx, pool, RootKey.of(config.security().kms().masterKey()))
+        .compose(dataKeys -> start(auth, keys, lookups, hashing, dataKeys));
+  }
+
+  private Future<?> start(AppConfig.Auth auth, RedisKeys keys, CacheLookups lookups, PasswordHashing hashing,
+                          DataKeys dataKeys) {
+    UserStore users = new UserStore(vertx, pool, dataKeys);
+    rotation = new KeyRotation(vertx, dataKeys, users, config.security().kms());
+    rotation.start();
     AuthEvents events = new AuthEvents(vertx.eventBus(), Telemetry.registry(vertx));
     limiter = new RateLimiter(vertx, redis, config.data().redis().keyPrefix(), config.security().rateLimit());
     AuthLimits limits = new AuthLimits(limiter);
@@ -66,9 +78,8 @@ public final class AuthVerticle extends VerticleBase {
         auth.lockout().accountMax(), auth.lockout().accountWindow(), reservationTtl(config));
     Tokens tokens = new Tokens(vertx, auth.jwt());
     Sessions sessions = new Sessions(tokens, new TokenFamilies(redis, keys, lookups), events, auth.jwt());
-    SecretBox totpBox = auth.totp().encryptionKey() == null ? null : new SecretBox(auth.totp().encryptionKey());
     Reauthentication reauth = new Reauthentication(hashing, attempts, events);
-    TwoFactor twoFactor = new TwoFactor(users, totpBox, new TotpReplayGuard(redis, keys), events, auth, reauth);
+    TwoFactor twoFactor = new TwoFactor(users, new TotpReplayGuard(redis, keys), events, auth, reauth);
     Registration registration = new Registration(users, hashing, captchas, events, limits);
     Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts(), auth.lockout().accountMax(), captchas,
         events);
@@ -176,6 +187,9 @@ public final class AuthVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (rotation != null) {
+      rotation.stop();
+    }
     if (limiter != null) {
       limiter.close();
     }

@@ -20,9 +20,9 @@ import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
- * TOTP second factor: setup (needs the password; secret sealed at rest), enable with a valid code
- * (answers 10 single-use recovery codes, stored as digests), disable with the password and a TOTP
- * or recovery code, checks at login. Every proof goes through {@link Reauthentication}, so wrong
+ * TOTP second factor: setup (needs the password; the secret sealed at rest under the data keys by
+ * {@link UserStore}), enable with a valid code (answers 10 single-use recovery codes, stored as
+ * digests), disable with the password and a TOTP or recovery code, checks at login. Every proof goes through {@link Reauthentication}, so wrong
  * passwords and codes count towards the lockout.
  */
 final class TwoFactor {
@@ -33,16 +33,14 @@ final class TwoFactor {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final UserStore users;
-  private final SecretBox box;
   private final TotpReplayGuard replay;
   private final AuthEvents events;
   private final AppConfig.Auth config;
   private final Reauthentication reauth;
 
-  TwoFactor(UserStore users, SecretBox box, TotpReplayGuard replay, AuthEvents events, AppConfig.Auth config,
+  TwoFactor(UserStore users, TotpReplayGuard replay, AuthEvents events, AppConfig.Auth config,
             Reauthentication reauth) {
     this.users = users;
-    this.box = box;
     this.replay = replay;
     this.events = events;
     this.config = config;
@@ -63,7 +61,7 @@ final class TwoFactor {
       byte[] secret = Totp.newSecret();
       String base32 = Totp.base32(secret);
       return reauth.prove(user, password, null, origin)
-          .compose(v -> users.stageTotpSecret(user.id(), box.seal(secret, associatedData(user.id()))))
+          .compose(v -> users.stageTotpSecret(user.id(), secret))
           .compose(staged -> staged
               ? Future.succeededFuture(new AuthApi.TotpSecret(base32,
                   Totp.otpauthUrl(config.totp().issuer(), user.username(), base32)))
@@ -113,10 +111,8 @@ final class TwoFactor {
 
   /** True for a correct code of the current window that was not spent before (and spends it). */
   Future<Boolean> check(UserStore.User user, String code) {
-    byte[] secret;
-    try {
-      secret = box.open(user.totpSecret(), associatedData(user.id()));
-    } catch (IllegalArgumentException e) {
+    byte[] secret = user.totpSecret();
+    if (secret == null) {
       return Future.failedFuture(new AppError(Reason.INTERNAL, "stored TOTP secret cannot be read"));
     }
     OptionalLong step = Totp.matchingStep(secret, code, Instant.now().getEpochSecond());
@@ -188,9 +184,5 @@ final class TwoFactor {
     return users.findById(principal.userId()).compose(u -> u
         .map(Future::succeededFuture)
         .orElseGet(() -> Future.failedFuture(new AppError(Reason.TOKEN_INVALID, "account no longer exists"))));
-  }
-
-  private static String associatedData(long userId) {
-    return "totp:" + userId;
   }
 }

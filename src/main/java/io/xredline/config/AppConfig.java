@@ -131,7 +131,10 @@ public record AppConfig(
   public record Password(int memoryKib, int iterations, int parallelism, int hashingPoolSize) {
   }
 
-  /** {@code encryptionKey} is 32 bytes (AES-256) that encrypt TOTP secrets at rest; null only when TOTP is off in prod. */
+  /**
+   * {@code encryptionKey}: the fixed AES-256 key earlier releases sealed TOTP secrets with; read only
+   * by the migration that re-seals them under the data keys (null when not configured).
+   */
   public record Totp(String issuer, byte[] encryptionKey) {
   }
 
@@ -147,7 +150,19 @@ public record AppConfig(
    * {@code forwarded}) is believed; every other peer is the client itself.
    */
   public record Security(Cors cors, Headers headers, Tls tls, RateLimit rateLimit, List<String> trustedProxies,
-                         String forwardedHeader) {
+                         String forwardedHeader, Kms kms) {
+  }
+
+  /**
+   * Envelope encryption of PII at rest: {@code masterKey} (32 bytes) wraps the data keys in the
+   * database and never leaves memory; every {@code refreshInterval} an instance picks up a key added
+   * by {@code kms rotate} and re-encrypts up to {@code reencryptBatchSize} accounts still under an older key.
+   */
+  public record Kms(byte[] masterKey, Duration refreshInterval, int reencryptBatchSize) {
+    @Override
+    public String toString() {
+      return "Kms[master_key=****, refresh_interval=" + refreshInterval + ", reencrypt_batch_size=" + reencryptBatchSize + "]";
+    }
   }
 
   /** An empty {@code allowedOrigins} list means no cross-origin access at all. */

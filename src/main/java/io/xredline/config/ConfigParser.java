@@ -24,6 +24,9 @@ public final class ConfigParser {
   /** TOTP encryption keys shipped in conf/*.yaml (base64); prod refuses them. */
   static final List<String> SHIPPED_TOTP_KEYS = List.of("eHJlZGxpbmUtZGV2LXRvdHAta2V5LW5vdC1zZWNyZXQ=");
 
+  /** Root keys shipped in conf/*.yaml (base64): dev/test only, prod refuses them. */
+  static final List<String> SHIPPED_MASTER_KEYS = List.of("eHJlZGxpbmUtZGV2LXJvb3Qta2V5LW5vdC00LXByb2Q=");
+
   static final List<String> JWT_ALGORITHMS = List.of("HS256", "RS256", "ES256");
 
   private static final Duration MAX_DURATION = Duration.ofDays(3650);
@@ -80,7 +83,7 @@ public final class ConfigParser {
         data(root.section("data")),
         auth(root.section("auth"), env),
         log(root.section("log")),
-        security(root.section("security")),
+        security(root.section("security"), env),
         monitoring(root.section("monitoring")),
         cluster(root.section("cluster")),
         capabilities(root.section("capabilities")),
@@ -288,7 +291,7 @@ public final class ConfigParser {
         r.duration("lock_duration", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofDays(30)),
         totpEnabled,
         password(r.section("password")),
-        totp(r.section("totp"), env, totpEnabled),
+        totp(r.section("totp"), env),
         lockout(r.section("lockout")),
         new AppConfig.PasswordReset(r.section("password_reset")
             .duration("expiration", Duration.ofMinutes(15), Duration.ofMinutes(1), Duration.ofHours(24))));
@@ -381,7 +384,7 @@ public final class ConfigParser {
         password.integer("hashing_pool_size", 2, 1, 256));
   }
 
-  private static AppConfig.Totp totp(ConfigReader totp, String env, boolean enabled) {
+  private static AppConfig.Totp totp(ConfigReader totp, String env) {
     String key = totp.secret("encryption_key");
     byte[] bytes = null;
     if (key != null) {
@@ -395,15 +398,9 @@ public final class ConfigParser {
         bytes = null;
       }
     }
-    if (bytes == null && key == null) {
-      if ("prod".equals(env)) {
-        if (enabled) {
-          totp.violation("encryption_key", "is required in prod when auth.totp_enabled is true; set TOTP_ENCRYPTION_KEY", null);
-        }
-      } else {
-        // dev/test without a key: the shipped dev key, which prod refuses
-        bytes = java.util.Base64.getDecoder().decode(SHIPPED_TOTP_KEYS.get(0));
-      }
+    if (bytes == null && key == null && !"prod".equals(env)) {
+      // dev/test without a key: the shipped dev key (what earlier releases sealed with there), which prod refuses
+      bytes = java.util.Base64.getDecoder().decode(SHIPPED_TOTP_KEYS.get(0));
     }
     return new AppConfig.Totp(totp.string("issuer", "xredline"), bytes);
   }
@@ -415,7 +412,7 @@ public final class ConfigParser {
         r.oneOf("color", "auto", Set.of("auto", "always", "never")));
   }
 
-  private static AppConfig.Security security(ConfigReader r) {
+  private static AppConfig.Security security(ConfigReader r, String env) {
     ConfigReader cors = r.section("cors");
     ConfigReader headers = r.section("headers");
     ConfigReader tls = r.section("tls");
@@ -446,7 +443,30 @@ public final class ConfigParser {
         new AppConfig.Tls(tlsOn, cert, key),
         rateLimit(rate),
         trustedProxies(r),
-        r.oneOf("forwarded_header", "x-forwarded-for", Set.of("x-forwarded-for", "forwarded")));
+        r.oneOf("forwarded_header", "x-forwarded-for", Set.of("x-forwarded-for", "forwarded")),
+        kms(r.section("kms"), env));
+  }
+
+  private static AppConfig.Kms kms(ConfigReader kms, String env) {
+    String key = kms.secret("master_key");
+    byte[] bytes = null;
+    if (key != null) {
+      try {
+        bytes = java.util.Base64.getDecoder().decode(key);
+      } catch (IllegalArgumentException e) {
+        bytes = null;
+      }
+      if (bytes == null || bytes.length != 32) {
+        kms.violation("master_key", "must be 32 random bytes in base64 (openssl rand -base64 32)", Secrets.mask(key));
+        bytes = null;
+      }
+    } else if (!"prod".equals(env)) {
+      // dev/test with the key blanked out: the shipped dev key, which prod refuses
+      bytes = java.util.Base64.getDecoder().decode(SHIPPED_MASTER_KEYS.get(0));
+    }
+    return new AppConfig.Kms(bytes,
+        kms.duration("refresh_interval", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1)),
+        kms.integer("reencrypt_batch_size", 500, 1, 100_000));
   }
 
   private static List<String> trustedProxies(ConfigReader r) {
@@ -601,6 +621,15 @@ public final class ConfigParser {
         violations.add(new Violation("auth.totp.encryption_key", "must not be a default shipped with xredline",
             Secrets.mask(encoded)));
       }
+    }
+    byte[] masterKey = c.security().kms().masterKey();
+    if (masterKey == null) {
+      violations.add(new Violation("security.kms.master_key",
+          "is required in prod (it protects every email and phone at rest); set XREDLINE_MASTER_KEY (openssl rand -base64 32)",
+          null));
+    } else if (SHIPPED_MASTER_KEYS.contains(java.util.Base64.getEncoder().encodeToString(masterKey))) {
+      violations.add(new Violation("security.kms.master_key", "must not be the dev key shipped with xredline",
+          Secrets.mask(java.util.Base64.getEncoder().encodeToString(masterKey))));
     }
     if (c.auth().captcha().fixedCode() != null) {
       violations.add(new Violation("auth.captcha.fixed_code", "is for dev/test only and refused in prod",

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public record EffectiveConfig(String env, JsonObject tree, Map<String, String> origins) {
   /** Key names whose values are credentials wherever they appear, free-form sections included. */
   static final Pattern SECRET_NAME = Pattern.compile(
-      "(?i)(.*[_.-])?(password|passwd|secret|secret[_-]?key|token|api[_-]?key|encryption[_-]?key|private[_-]?key|credentials?)");
+      "(?i)(.*[_.-])?(password|passwd|secret|secret[_-]?key|token|api[_-]?key|encryption[_-]?key|master[_-]?key|private[_-]?key|credentials?)");
   /** Text YAML reads back as the same string without quotes: words, paths, and unit values such as 30s or 1MB. */
   private static final Pattern PLAIN = Pattern.compile(
       "([A-Za-z_/~][A-Za-z0-9_./@+~-]*( [A-Za-z0-9_./@+~()-]+)*)|([0-9]+(\\.[0-9]+)?[A-Za-z]+)");

@@ -34,6 +34,7 @@ class ConfigCheckJarTest {
         "DATABASE_URL", "postgresql://app:db-pass-4711@db.internal:5432/app?sslmode=require",
         "REDIS_URL", "redis://:redis-pass-4712@cache.internal:6379/0",
         "TOTP_ENCRYPTION_KEY", "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=",
+        "XREDLINE_MASTER_KEY", "3q2+7wEjRWeJq83vASNFZ4mrze8BI0VniavN7wEjRWc=",
         "XREDLINE_SERVER__HTTP__PORT", "8123"), "config", "check", "--conf", extra.toString())) {
       assertThat(p.awaitExit(EXIT)).as(p.stderr()).isZero();
       assertThat(p.stdout())
@@ -43,7 +44,7 @@ class ConfigCheckJarTest {
           .contains("    timeout: 30s  # from conf/config.yaml (jar)\n")
           .contains("    url: \"postgresql://app:****@db.internal:5432/app?sslmode=require\"  # from conf/config-prod.yaml (jar) via ${DATABASE_URL}\n")
           .contains("    enabled: \"false\"  # from conf/config-prod.yaml (jar) via ${XREDLINE_DOCS_ENABLED} unset, default used\n")
-          .doesNotContain(SECRET, "db-pass-4711", "redis-pass-4712");
+          .doesNotContain(SECRET, "db-pass-4711", "redis-pass-4712", "3q2+7wEjRWeJq83vASNFZ4mrze8BI0VniavN7wEjRWc=");
       assertThat(p.stderr()).contains("configuration is valid (env prod, 0 warnings)");
       assertThat(p.stdout() + p.stderr()).doesNotContain("HTTP listening");
     }

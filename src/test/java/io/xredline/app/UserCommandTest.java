@@ -47,7 +47,7 @@ class UserCommandTest {
       assertThat(out.toString()).contains("admin root_admin created (user_id ");
       assertThat(out.toString() + err).doesNotContain(PASSWORD);
       assertThat(TestBackends.count(overrides.get("data.database.url"),
-          "SELECT count(*) FROM users WHERE username = 'root_admin' AND roles = '{admin,user}' AND email IS NULL"))
+          "SELECT count(*) FROM users WHERE username = 'root_admin' AND roles = '{admin,user}' AND email_ciphertext IS NULL"))
           .isEqualTo(1);
 
       assertThat(run(config, PASSWORD + "\n", new ByteArrayOutputStream(), err, "user", "create", "root_admin"))

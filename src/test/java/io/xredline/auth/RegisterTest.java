@@ -67,7 +67,8 @@ class RegisterTest extends AuthTestBase {
     assertThat(body.fieldNames()).containsExactlyInAnyOrder("message", "user_id");
     assertThat(body.getLong("user_id")).isPositive();
     assertThat(users("id = " + body.getLong("user_id") + " AND password_hash LIKE '$argon2id$v=19$m=19456,t=2,p=1$%'"
-        + " AND password_hash NOT LIKE '%" + PASSWORD + "%' AND phone = '+8613812345678' AND roles = '{user}'")).isEqualTo(1);
+        + " AND password_hash NOT LIKE '%" + PASSWORD + "%' AND phone_ciphertext LIKE 'v1:%' AND position('8613812345678' in phone_ciphertext) = 0"
+        + " AND octet_length(phone_hmac) = 32 AND roles = '{user}'")).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "username of length {0}")

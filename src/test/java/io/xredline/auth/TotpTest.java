@@ -75,7 +75,8 @@ class TotpTest extends AuthTestBase {
     assertThat(body.getString("otpauth_url")).isEqualTo("otpauth://totp/xredline:" + username + "?secret=" + secret
         + "&issuer=xredline&algorithm=SHA1&digits=6&period=30");
     assertThat(TestBackends.count(app.databaseUrl(), "SELECT count(*) FROM users WHERE username = '" + username
-        + "' AND totp_secret LIKE 'v1:%' AND position('" + secret + "' in totp_secret) = 0 AND NOT totp_enabled")).isEqualTo(1);
+        + "' AND totp_secret_ciphertext LIKE 'v1:%' AND position('" + secret + "' in totp_secret_ciphertext) = 0"
+        + " AND NOT totp_enabled")).isEqualTo(1);
     assertThat(json(app.get(AUTH + "/me", bearer(tokens))).getBoolean("totp_enabled")).isFalse();
   }
 
@@ -157,6 +158,6 @@ class TotpTest extends AuthTestBase {
     assertThat(disabled.reply().getSuccess()).isTrue();
     tokens(app, username);
     assertThat(TestBackends.count(app.databaseUrl(), "SELECT count(*) FROM users WHERE username = '" + username
-        + "' AND totp_secret IS NULL AND NOT totp_enabled")).isEqualTo(1);
+        + "' AND totp_secret_ciphertext IS NULL AND NOT totp_enabled")).isEqualTo(1);
   }
 }

@@ -67,15 +67,14 @@ class AuthConfigTest {
   }
 
   @Test
-  @DisplayName("TOTP key: 32 bytes of base64 (masked when wrong); prod requires one and refuses the shipped one")
+  @DisplayName("former TOTP key: 32 bytes of base64 (masked when wrong); optional in prod (only the PII migration reads it), never the shipped one")
   void totpKey() {
     String good = Base64.getEncoder().encodeToString(new byte[32]);
     assertThat(ConfigParser.parse(devTree("auth.totp.encryption_key", good), "dev").auth().totp().encryptionKey())
         .isEqualTo(new byte[32]);
     assertThat(violations(devTree("auth.totp.encryption_key", "c2hvcnQ="), "dev")).containsExactly(
         "auth.totp.encryption_key: must be 32 random bytes in base64 (openssl rand -base64 32) (got \"****\" (8 characters))");
-    assertThat(violations(prodTree("auth.totp.encryption_key", null), "prod")).containsExactly(
-        "auth.totp.encryption_key: is required in prod when auth.totp_enabled is true; set TOTP_ENCRYPTION_KEY");
+    assertThat(violations(prodTree("auth.totp.encryption_key", null), "prod")).isEmpty();
     assertThat(violations(prodTree("auth.totp.encryption_key", null, "auth.totp_enabled", false), "prod")).isEmpty();
     String shipped = ConfigParser.SHIPPED_TOTP_KEYS.get(0);
     List<String> lines = violations(prodTree("auth.totp.encryption_key", shipped), "prod");

@@ -419,7 +419,8 @@ class ConfigLoaderTest {
           .as("prod's ${JWT_SECRET_KEY} removes the dev default rather than keeping it").isFalse();
       assertThat(ConfigTrees.violations(tree, "prod")).containsExactlyInAnyOrder(
           "auth.jwt.secret_key: is required",
-          "auth.totp.encryption_key: is required in prod when auth.totp_enabled is true; set TOTP_ENCRYPTION_KEY",
+          "security.kms.master_key: is required in prod (it protects every email and phone at rest);"
+              + " set XREDLINE_MASTER_KEY (openssl rand -base64 32)",
           "data.database.url: is required in prod (the embedded PostgreSQL is for dev/test); set DATABASE_URL",
           "data.redis.url: is required in prod (the embedded Redis is for dev/test); set REDIS_URL");
     }

@@ -12,6 +12,8 @@ final class ConfigTrees {
   static final String PROD_REDIS_URL = "redis://:redis-pass-4712@cache.internal:6379/0";
   /** 32 bytes in base64, shipped nowhere. */
   static final String PROD_TOTP_KEY = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+  /** The root key of envelope encryption: 32 bytes in base64, shipped nowhere. */
+  static final String PROD_MASTER_KEY = "3q2+7wEjRWeJq83vASNFZ4mrze8BI0VniavN7wEjRWc=";
 
   private ConfigTrees() {
   }
@@ -29,6 +31,7 @@ final class ConfigTrees {
     put(tree, "data.database.url", PROD_DB_URL);
     put(tree, "data.redis.url", PROD_REDIS_URL);
     put(tree, "auth.totp.encryption_key", PROD_TOTP_KEY);
+    put(tree, "security.kms.master_key", PROD_MASTER_KEY);
     return with(tree, pathsAndValues);
   }
 

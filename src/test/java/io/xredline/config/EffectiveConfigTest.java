@@ -37,6 +37,7 @@ class EffectiveConfigTest {
     env.put("DATABASE_URL", ConfigTrees.PROD_DB_URL);
     env.put("REDIS_URL", ConfigTrees.PROD_REDIS_URL);
     env.put("TOTP_ENCRYPTION_KEY", ConfigTrees.PROD_TOTP_KEY);
+    env.put("XREDLINE_MASTER_KEY", ConfigTrees.PROD_MASTER_KEY);
     return env;
   }
 
@@ -68,7 +69,8 @@ class EffectiveConfigTest {
             + ConfigTrees.PROD_SECRET.length() + " characters\n")
         .contains("    encryption_key: \"****\"")
         .contains("    password: null  # from conf/config.yaml (jar)\n")
-        .doesNotContain(ConfigTrees.PROD_SECRET, "db-pass-4711", "redis-pass-4712", ConfigTrees.PROD_TOTP_KEY);
+        .doesNotContain(ConfigTrees.PROD_SECRET, "db-pass-4711", "redis-pass-4712", ConfigTrees.PROD_TOTP_KEY,
+            ConfigTrees.PROD_MASTER_KEY);
     for (String line : yaml.split("\n")) {
       if (!line.startsWith("#") && !line.endsWith(":")) {
         assertThat(line).as("a value line names its layer").contains("  # from ");

@@ -41,6 +41,35 @@ class ProdRulesTest {
     }
 
     @Test
+    @DisplayName("refuses a missing root key (security.kms.master_key) and the shipped dev one, never printing it")
+    void rootKey() {
+      assertThat(violations(prodTree("security.kms.master_key", null), "prod")).containsExactly(
+          "security.kms.master_key: is required in prod (it protects every email and phone at rest);"
+              + " set XREDLINE_MASTER_KEY (openssl rand -base64 32)");
+      String shipped = ConfigParser.SHIPPED_MASTER_KEYS.get(0);
+      List<String> lines = violations(prodTree("security.kms.master_key", shipped), "prod");
+      assertThat(lines).containsExactly(
+          "security.kms.master_key: must not be the dev key shipped with xredline (got \"****\" (44 characters))");
+      assertThat(violations(prodTree("security.kms.master_key", "c2hvcnQ="), "prod")).containsExactly(
+          "security.kms.master_key: must be 32 random bytes in base64 (openssl rand -base64 32) (got \"****\" (8 characters))",
+          "security.kms.master_key: is required in prod (it protects every email and phone at rest);"
+              + " set XREDLINE_MASTER_KEY (openssl rand -base64 32)");
+      assertThat(String.join("\n", lines)).doesNotContain(shipped);
+      assertThat(ConfigParser.parse(prodTree(), "prod").security().kms().masterKey()).hasSize(32);
+    }
+
+    @Test
+    @DisplayName("dev and test fall back to the shipped dev root key, which is the one config.yaml ships")
+    void devRootKey() throws Exception {
+      assertThat(java.util.Base64.getEncoder().encodeToString(ConfigParser.parse(devTree(), "dev").security().kms().masterKey()))
+          .isEqualTo(ConfigParser.SHIPPED_MASTER_KEYS.get(0));
+      try (var in = ProdRulesTest.class.getClassLoader().getResourceAsStream("conf/config.yaml")) {
+        assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+            .contains("master_key: ${XREDLINE_MASTER_KEY:-" + ConfigParser.SHIPPED_MASTER_KEYS.get(0) + "}");
+      }
+    }
+
+    @Test
     @DisplayName("accepts a secret of exactly 32 characters and refuses one of 31, showing only its length")
     void secretLengthBoundary() {
       String secret32 = PROD_SECRET.substring(0, 32);

@@ -99,7 +99,8 @@ class ShippedConfigTest {
         "JWT_SECRET_KEY", secret,
         "DATABASE_URL", ConfigTrees.PROD_DB_URL,
         "REDIS_URL", ConfigTrees.PROD_REDIS_URL,
-        "TOTP_ENCRYPTION_KEY", ConfigTrees.PROD_TOTP_KEY);
+        "TOTP_ENCRYPTION_KEY", ConfigTrees.PROD_TOTP_KEY,
+        "XREDLINE_MASTER_KEY", ConfigTrees.PROD_MASTER_KEY);
   }
 
   @Test
@@ -135,6 +136,8 @@ class ShippedConfigTest {
     assertThat(java.util.Base64.getEncoder().encodeToString(prod.auth().totp().encryptionKey()))
         .isEqualTo(ConfigTrees.PROD_TOTP_KEY);
     assertThat(prod.log()).isEqualTo(new AppConfig.Log("info", "json", "auto"));
+    assertThat(java.util.Base64.getEncoder().encodeToString(prod.security().kms().masterKey()))
+        .isEqualTo(ConfigTrees.PROD_MASTER_KEY);
   }
 
   @Test

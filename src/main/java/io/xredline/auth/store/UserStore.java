@@ -1,6 +1,8 @@
 package io.xredline.auth.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -8,24 +10,32 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.kms.DataKeys;
+import io.xredline.kms.KeyRing;
+import io.xredline.kms.SealedColumns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Accounts in PostgreSQL. Uniqueness lives in the database (case-insensitive unique indexes), so
- * of N parallel identical registrations exactly one insert succeeds and the rest get the reason.
+ * Accounts in PostgreSQL. Uniqueness lives in the database (unique indexes on the lower-cased
+ * username and on the email/phone HMACs), so of N parallel identical registrations exactly one
+ * insert succeeds and the rest get the reason. Email, phone and the TOTP secret are stored only
+ * sealed ({@link KeyRing}, bound to their row and column) and found through their HMAC; this class
+ * is the one place that seals and opens them.
  */
 public final class UserStore {
   private static final Logger LOG = LoggerFactory.getLogger(UserStore.class);
   private static final String COLUMNS =
-      "id, username, password_hash, email, phone, totp_secret, totp_enabled, roles, created_at, email_verified,"
-          + " phone_verified, disabled";
+      "id, username, password_hash, email_ciphertext, phone_ciphertext, totp_secret_ciphertext, totp_enabled, roles,"
+          + " created_at, email_verified, phone_verified, disabled";
 
-  public record User(long id, String username, String passwordHash, String email, String phone, String totpSecret,
+  /** {@code email}, {@code phone} and {@code totpSecret} are the opened (clear) values, null when absent. */
+  public record User(long id, String username, String passwordHash, String email, String phone, byte[] totpSecret,
                      boolean totpEnabled, List<String> roles, OffsetDateTime createdAt, boolean emailVerified,
                      boolean phoneVerified, boolean disabled) {
     public boolean isAdmin() {
@@ -40,17 +50,22 @@ public final class UserStore {
 
   public enum LoginField { USERNAME, EMAIL, PHONE }
 
+  private final Vertx vertx;
   private final Pool pool;
+  private final DataKeys keys;
 
-  public UserStore(Pool pool) {
+  public UserStore(Vertx vertx, Pool pool, DataKeys keys) {
+    this.vertx = vertx;
     this.pool = pool;
+    this.keys = keys;
   }
 
   /** Which of username, email and phone are taken, checked in that order (the contract's order). */
   public Future<Optional<Reason>> taken(String username, String email, String phone) {
-    return query("SELECT bool_or(lower(username) = lower($1)), bool_or(lower(email) = lower($2)), bool_or(phone = $3)"
-        + " FROM users WHERE lower(username) = lower($1) OR lower(email) = lower($2) OR phone = $3",
-        Tuple.of(username, email, phone))
+    KeyRing ring = keys.ring();
+    return query("SELECT bool_or(lower(username) = lower($1)), bool_or(email_hmac = $2), bool_or(phone_hmac = $3)"
+        + " FROM users WHERE lower(username) = lower($1) OR email_hmac = $2 OR phone_hmac = $3",
+        Tuple.of(username, buffer(SealedColumns.emailLookup(ring, email)), buffer(SealedColumns.phoneLookup(ring, phone))))
         .map(rows -> {
           Row row = rows.iterator().next();
           if (Boolean.TRUE.equals(row.getBoolean(0))) {
@@ -63,12 +78,25 @@ public final class UserStore {
         });
   }
 
+  /** The id is drawn first: each ciphertext is bound to its row, so it must be known before sealing. */
   public Future<Long> insert(String username, String passwordHash, String email, String phone, List<String> roles) {
-    return pool.preparedQuery("INSERT INTO users (username, password_hash, email, phone, roles) VALUES ($1, $2, $3, $4, $5)"
-            + " RETURNING id")
-        .execute(Tuple.of(username, passwordHash, email, phone, roles.toArray(new String[0])))
-        .map(rows -> rows.iterator().next().getLong(0))
-        .recover(UserStore::duplicateOrUnavailable);
+    return query("SELECT nextval(pg_get_serial_sequence('users', 'id'))", Tuple.tuple()).compose(next -> {
+      long id = next.iterator().next().getLong(0);
+      KeyRing ring = keys.ring();
+      Tuple row = Tuple.tuple().addLong(id).addString(username).addString(passwordHash)
+          .addString(ring.seal(email, SealedColumns.associatedData(SealedColumns.EMAIL, id)))
+          .addValue(buffer(SealedColumns.emailLookup(ring, email)))
+          .addString(ring.seal(phone, SealedColumns.associatedData(SealedColumns.PHONE, id)))
+          .addValue(buffer(SealedColumns.phoneLookup(ring, phone)))
+          .addInteger(ring.activeVersion())
+          .addArrayOfString(roles.toArray(new String[0]));
+      return pool.preparedQuery("INSERT INTO users (id, username, password_hash, email_ciphertext, email_hmac,"
+              + " phone_ciphertext, phone_hmac, pii_key_version, roles) OVERRIDING SYSTEM VALUE"
+              + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+          .execute(row)
+          .map(id)
+          .recover(UserStore::duplicateOrUnavailable);
+    });
   }
 
   private static Future<Long> duplicateOrUnavailable(Throwable e) {
@@ -86,16 +114,27 @@ public final class UserStore {
   }
 
   public Future<Optional<User>> find(LoginField field, String value) {
-    String where = switch (field) {
-      case USERNAME -> "lower(username) = lower($1)";
-      case EMAIL -> "lower(email) = lower($1)";
-      case PHONE -> "phone = $1";
+    KeyRing ring = keys.ring();
+    return switch (field) {
+      case USERNAME -> select("lower(username) = lower($1)", Tuple.of(value));
+      case EMAIL -> select("email_hmac = $1", Tuple.of(buffer(SealedColumns.emailLookup(ring, value))));
+      case PHONE -> select("phone_hmac = $1", Tuple.of(buffer(SealedColumns.phoneLookup(ring, value))));
     };
-    return query("SELECT " + COLUMNS + " FROM users WHERE " + where, Tuple.of(value)).map(UserStore::first);
   }
 
   public Future<Optional<User>> findById(long id) {
-    return query("SELECT " + COLUMNS + " FROM users WHERE id = $1", Tuple.of(id)).map(UserStore::first);
+    return select("id = $1", Tuple.of(id));
+  }
+
+  private Future<Optional<User>> select(String where, Tuple args) {
+    return query("SELECT " + COLUMNS + " FROM users WHERE " + where, args).compose(rows -> {
+      try {
+        return Future.succeededFuture(first(rows, keys.ring()));
+      } catch (KeyRing.UnknownVersion e) {
+        // another instance already seals under a key this one has not loaded yet: load it, open again
+        return keys.refresh().map(ring -> first(rows, ring));
+      }
+    });
   }
 
   public Future<Void> updatePasswordHash(long id, String hash) {
@@ -103,9 +142,11 @@ public final class UserStore {
   }
 
   /** A new, not yet enabled secret; refused (false) while TOTP is enabled. */
-  public Future<Boolean> stageTotpSecret(long id, String sealedSecret) {
-    return pool.preparedQuery("UPDATE users SET totp_secret = $2, updated_at = now() WHERE id = $1 AND NOT totp_enabled")
-        .execute(Tuple.of(id, sealedSecret))
+  public Future<Boolean> stageTotpSecret(long id, byte[] secret) {
+    String sealed = keys.ring().seal(secret, SealedColumns.associatedData(SealedColumns.TOTP_SECRET, id));
+    return pool.preparedQuery("UPDATE users SET totp_secret_ciphertext = $2, updated_at = now()"
+            + " WHERE id = $1 AND NOT totp_enabled")
+        .execute(Tuple.of(id, sealed))
         .map(rows -> rows.rowCount() == 1)
         .recover(UserStore::unavailable);
   }
@@ -126,7 +167,7 @@ public final class UserStore {
     return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM totp_recovery_codes WHERE user_id = $1")
             .execute(Tuple.of(id))
             .compose(v -> conn.preparedQuery(
-                "UPDATE users SET totp_enabled = false, totp_secret = NULL, updated_at = now() WHERE id = $1")
+                "UPDATE users SET totp_enabled = false, totp_secret_ciphertext = NULL, updated_at = now() WHERE id = $1")
                 .execute(Tuple.of(id))))
         .<Void>mapEmpty().recover(UserStore::unavailable);
   }
@@ -150,12 +191,73 @@ public final class UserStore {
    */
   public Future<Boolean> markVerified(long id, LoginField field, String address) {
     String sql = switch (field) {
-      case EMAIL -> "UPDATE users SET email_verified = true, updated_at = now() WHERE id = $1 AND lower(email) = lower($2)";
-      case PHONE -> "UPDATE users SET phone_verified = true, updated_at = now() WHERE id = $1 AND phone = $2";
+      case EMAIL -> "UPDATE users SET email_verified = true, updated_at = now() WHERE id = $1 AND email_hmac = $2";
+      case PHONE -> "UPDATE users SET phone_verified = true, updated_at = now() WHERE id = $1 AND phone_hmac = $2";
       case USERNAME -> throw new IllegalArgumentException("a username is not an address");
     };
-    return pool.preparedQuery(sql).execute(Tuple.of(id, address)).map(rows -> rows.rowCount() == 1)
+    // the keyed lookup of the address, as registration stored it
+    KeyRing ring = keys.ring();
+    byte[] lookup = field == LoginField.EMAIL
+        ? SealedColumns.emailLookup(ring, address)
+        : SealedColumns.phoneLookup(ring, address);
+    return pool.preparedQuery(sql).execute(Tuple.of(id, buffer(lookup))).map(rows -> rows.rowCount() == 1)
         .recover(UserStore::unavailable);
+  }
+
+  /**
+   * One batch of the background re-encryption after a rotation: up to {@code limit} accounts with
+   * a column still under a key older than the ring's active one are opened and sealed again under
+   * it (on a worker thread). Each row is written only if it did not change since it was read, so a
+   * concurrent TOTP setup is never overwritten; a skipped row is simply picked up by a later batch.
+   * @return how many accounts were re-encrypted
+   */
+  public Future<Integer> reencrypt(KeyRing ring, int limit) {
+    return query("SELECT id, email_ciphertext, phone_ciphertext, totp_secret_ciphertext FROM users"
+        + " WHERE pii_key_version < $1 ORDER BY id LIMIT $2", Tuple.of(ring.activeVersion(), limit))
+        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(List.<Tuple>of())
+            : vertx.executeBlocking(() -> resealed(rows, ring), false))
+        .compose(updates -> updates.isEmpty() ? Future.succeededFuture(0)
+            : pool.preparedQuery("UPDATE users SET email_ciphertext = $2, phone_ciphertext = $3,"
+                + " totp_secret_ciphertext = $4, pii_key_version = $5 WHERE id = $1"
+                + " AND email_ciphertext IS NOT DISTINCT FROM $6 AND phone_ciphertext IS NOT DISTINCT FROM $7"
+                + " AND totp_secret_ciphertext IS NOT DISTINCT FROM $8")
+            .executeBatch(updates)
+            .map(UserStore::updatedRows)
+            .recover(UserStore::unavailable));
+  }
+
+  private static List<Tuple> resealed(RowSet<Row> rows, KeyRing ring) {
+    List<Tuple> updates = new ArrayList<>();
+    for (Row r : rows) {
+      long id = r.getLong(0);
+      updates.add(Tuple.tuple().addLong(id)
+          .addString(reseal(ring, r.getString(1), SealedColumns.EMAIL, id))
+          .addString(reseal(ring, r.getString(2), SealedColumns.PHONE, id))
+          .addString(reseal(ring, r.getString(3), SealedColumns.TOTP_SECRET, id))
+          .addInteger(ring.activeVersion())
+          .addString(r.getString(1)).addString(r.getString(2)).addString(r.getString(3)));
+    }
+    return updates;
+  }
+
+  private static String reseal(KeyRing ring, String sealed, String column, long id) {
+    if (sealed == null || KeyRing.version(sealed) == ring.activeVersion()) {
+      return sealed;
+    }
+    String aad = SealedColumns.associatedData(column, id);
+    return ring.seal(ring.open(sealed, aad), aad);
+  }
+
+  private static int updatedRows(RowSet<Row> rows) {
+    int updated = 0;
+    for (RowSet<Row> r = rows; r != null; r = r.next()) {
+      updated += r.rowCount();
+    }
+    return updated;
+  }
+
+  private static Buffer buffer(byte[] bytes) {
+    return bytes == null ? null : Buffer.buffer(bytes);
   }
 
   private Future<RowSet<Row>> query(String sql, Tuple args) {
@@ -166,16 +268,20 @@ public final class UserStore {
     return pool.preparedQuery(sql).execute(args).<Void>mapEmpty().recover(UserStore::unavailable);
   }
 
-  private static Optional<User> first(RowSet<Row> rows) {
+  private static Optional<User> first(RowSet<Row> rows, KeyRing ring) {
     if (rows.size() == 0) {
       return Optional.empty();
     }
     Row r = rows.iterator().next();
+    long id = r.getLong("id");
     String[] roles = r.getArrayOfStrings("roles");
-    return Optional.of(new User(r.getLong("id"), r.getString("username"), r.getString("password_hash"),
-        r.getString("email"), r.getString("phone"), r.getString("totp_secret"), r.getBoolean("totp_enabled"),
-        roles == null ? List.of() : List.of(roles), r.getOffsetDateTime("created_at"), r.getBoolean("email_verified"),
-        r.getBoolean("phone_verified"), r.getBoolean("disabled")));
+    String totp = r.getString("totp_secret_ciphertext");
+    return Optional.of(new User(id, r.getString("username"), r.getString("password_hash"),
+        ring.openString(r.getString("email_ciphertext"), SealedColumns.associatedData(SealedColumns.EMAIL, id)),
+        ring.openString(r.getString("phone_ciphertext"), SealedColumns.associatedData(SealedColumns.PHONE, id)),
+        totp == null ? null : ring.open(totp, SealedColumns.associatedData(SealedColumns.TOTP_SECRET, id)),
+        r.getBoolean("totp_enabled"), roles == null ? List.of() : List.of(roles), r.getOffsetDateTime("created_at"),
+        r.getBoolean("email_verified"), r.getBoolean("phone_verified"), r.getBoolean("disabled")));
   }
 
   private static <T> Future<T> unavailable(Throwable e) {
