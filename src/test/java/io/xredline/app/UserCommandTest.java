@@ -82,7 +82,7 @@ class UserCommandTest {
   @Test
   @DisplayName("user unlock|disable|enable|totp-reset NAME: the admin actions from the command line, in the audit trail; an unknown name fails")
   @Timeout(value = 3, unit = TimeUnit.MINUTES) // six runs, each starting the auth capability and hashing: slow on busy cores
-  void adminActions() {
+  void adminActions() throws Exception {
     Map<String, String> overrides = TestApp.defaults("usercmdadmin");
     String db = TestBackends.freshDatabase("usercmdadmin");
     overrides.put("data.database.url", db);
@@ -91,14 +91,14 @@ class UserCommandTest {
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       assertThat(run(config, PASSWORD + "\n", new ByteArrayOutputStream(), err, "user", "create", "cli_target")).as(err.toString())
           .isZero();
-      TestBackends.execute(db, "UPDATE users SET totp_secret = 'v1:x', totp_enabled = true WHERE username = 'cli_target'");
+      sealTotpSecret(config, db, "cli_target");
       for (String action : List.of("disable", "unlock", "totp-reset")) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThat(run(config, "", out, err, "user", action, "cli_target")).as(err.toString()).isZero();
         assertThat(out.toString()).contains("user cli_target: " + action + " done");
       }
       assertThat(TestBackends.count(db, "SELECT count(*) FROM users WHERE username = 'cli_target' AND disabled"
-          + " AND NOT totp_enabled AND totp_secret IS NULL")).isEqualTo(1);
+          + " AND NOT totp_enabled AND totp_secret_ciphertext IS NULL")).isEqualTo(1);
       assertThat(run(config, "", new ByteArrayOutputStream(), err, "user", "enable", "cli_target")).isZero();
       assertThat(TestBackends.count(db, "SELECT count(*) FROM users WHERE username = 'cli_target' AND NOT disabled"))
           .isEqualTo(1);
@@ -142,6 +142,28 @@ class UserCommandTest {
           .isEqualTo(1);
     } finally {
       TestBackends.dropDatabase(db);
+    }
+  }
+
+  /** Turns TOTP on for {@code username} with a secret sealed under the database's data keys, as setup would. */
+  private static void sealTotpSecret(AppConfig config, String db, String username) throws Exception {
+    io.xredline.data.PgUrls.Jdbc jdbc = io.xredline.data.PgUrls.jdbc(db);
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc.url(), jdbc.properties())) {
+      io.xredline.kms.KeyRing ring = io.xredline.kms.KeyTable.load(c,
+          io.xredline.kms.RootKey.of(config.security().kms().masterKey()));
+      long id;
+      try (var select = c.prepareStatement("SELECT id FROM users WHERE username = ?")) {
+        select.setString(1, username);
+        var rs = select.executeQuery();
+        rs.next();
+        id = rs.getLong(1);
+      }
+      try (var update = c.prepareStatement("UPDATE users SET totp_secret_ciphertext = ?, totp_enabled = true WHERE id = ?")) {
+        update.setString(1, ring.seal(new byte[20], io.xredline.kms.SealedColumns.associatedData(
+            io.xredline.kms.SealedColumns.TOTP_SECRET, id)));
+        update.setLong(2, id);
+        update.executeUpdate();
+      }
     }
   }
 }

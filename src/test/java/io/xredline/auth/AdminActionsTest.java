@@ -147,7 +147,7 @@ class AdminActionsTest extends AuthTestBase {
     assertThat(act(username, "totp/reset", admin).statusCode()).isEqualTo(200);
     tokens(app, username);
     assertThat(TestBackends.count(app.databaseUrl(), "SELECT count(*) FROM users u WHERE username = '" + username
-        + "' AND NOT totp_enabled AND totp_secret IS NULL AND NOT EXISTS (SELECT 1 FROM totp_recovery_codes r"
+        + "' AND NOT totp_enabled AND totp_secret_ciphertext IS NULL AND NOT EXISTS (SELECT 1 FROM totp_recovery_codes r"
         + " WHERE r.user_id = u.id)")).isEqualTo(1);
     Eventually.await("totp_reset audited", () -> audited(username, "totp_reset"));
   }

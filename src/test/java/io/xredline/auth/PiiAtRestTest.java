@@ -80,7 +80,7 @@ class PiiAtRestTest extends AuthTestBase {
     HttpResponse<String> r = registerWithPhone(username, email, phone);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     JsonObject tokens = tokens(app, username);
-    HttpResponse<String> setup = app.post(AUTH + "/totp/setup", null, "", bearer(tokens));
+    HttpResponse<String> setup = postJson(app, AUTH + "/totp/setup", new JsonObject().put("password", PASSWORD), bearer(tokens));
     assertThat(setup.statusCode()).as(setup.body()).isEqualTo(200);
     String base32 = json(setup).getString("secret");
     SECRETS.add(base32);

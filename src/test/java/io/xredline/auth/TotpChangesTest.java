@@ -99,7 +99,7 @@ class TotpChangesTest extends AuthTestBase {
     assertError(setup(tokens, "Wrong-Password-3"), 403, "ACCOUNT_LOCKED");
     assertError(setup(tokens, PASSWORD), 403, "ACCOUNT_LOCKED");
     assertThat(TestBackends.count(app.databaseUrl(), "SELECT count(*) FROM users WHERE id = " + userId(username)
-        + " AND totp_secret IS NULL")).as("nothing staged").isEqualTo(1);
+        + " AND totp_secret_ciphertext IS NULL")).as("nothing staged").isEqualTo(1);
   }
 
   @Test
