@@ -124,6 +124,13 @@ describe('account flows in a browser', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Two-step sign-in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Two-step sign-in' }).waitFor();
     await page.getByRole('button', { name: 'Generate a secret' }).click();
+    assert.match(await page.locator('#totp_password-error').textContent(), /current password/);
+    await page.getByLabel('Your password').fill('Not-The-Password-77');
+    await page.getByRole('button', { name: 'Generate a secret' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.equal(await page.getByRole('alert').getAttribute('data-reason'), 'PASSWORD_INCORRECT');
+    await page.getByLabel('Your password').fill(user.password);
+    await page.getByRole('button', { name: 'Generate a secret' }).click();
     const secret = page.getByTestId('totp-secret');
     await secret.waitFor();
     assert.match(await secret.textContent(), /^[A-Z2-7 ]{16,}$/);
@@ -133,6 +140,16 @@ describe('account flows in a browser', () => {
     await page.getByLabel('Code from your authenticator app').fill(totpCode(otpauth));
     await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
     await page.getByText('Two-step sign-in is on.').waitFor();
+    const codes = (await page.getByTestId('recovery-codes').locator('li').allTextContents()).map((c) => c.trim());
+    assert.equal(codes.length, 10);
+    for (const code of codes) {
+      assert.match(code, /^[a-z0-9]{4}-[a-z0-9]{4}$/);
+    }
+    user.recoveryCodes = codes;
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download codes' }).click();
+    assert.equal((await download).suggestedFilename(), 'xredline-recovery-codes.txt');
+    await screenshot(page, 'auth-totp-recovery-codes');
 
     const accessToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('xredline.session')).accessToken);
     await page.getByRole('navigation').getByRole('button', { name: 'Sign out' }).click();
