@@ -3,9 +3,9 @@
 // INVALID_CREDENTIALS and USER_EXISTS messages. Run: npm run e2e:auth
 // The captcha answer is conf/config-test.yaml's auth.captcha.fixed_code (XREDLINE_ENV=test).
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CAPTCHA_CODE, screenshot, startBrowser, startService } from './harness.mjs';
+import { totpCode } from './totp.mjs';
 
 const stamp = Date.now().toString(36);
 const user = {
@@ -14,31 +14,6 @@ const user = {
   email: `e2e_${stamp}@example.com`,
   phone: `+49151${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
 };
-
-/** RFC 6238 code for the secret and parameters an otpauth:// URL carries. */
-function totpCode(otpauthUrl, now = Date.now()) {
-  const params = new URL(otpauthUrl).searchParams;
-  const digits = Number(params.get('digits') ?? 6);
-  const period = Number(params.get('period') ?? 30);
-  const algorithm = (params.get('algorithm') ?? 'SHA1').toLowerCase().replace('-', '');
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const key = [];
-  for (const c of params.get('secret').replace(/=+$/, '').toUpperCase()) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      key.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / period)));
-  const mac = createHmac(algorithm, Buffer.from(key)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits).padStart(digits, '0');
-}
 
 async function waitForCaptcha(page) {
   await page.locator('fieldset.captcha img[src^="data:image/png;base64,"]').waitFor();
