@@ -215,6 +215,12 @@ describe('account lifecycle pages in a browser', () => {
     const codes = (await page.getByTestId('recovery-codes').locator('li').allTextContents()).map((c) => c.trim());
     assert.equal(codes.length, 10);
     assert.equal(new Set(codes).size, 10);
+    assert.equal(await page.getByTestId('totp-secret').count(), 0, 'the secret is hidden once two-step sign-in is on');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
+    await page.getByRole('button', { name: 'Copy codes' }).click();
+    await page.getByText('The codes are copied.').waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.ok(codes.every((c) => copied.includes(c)), 'every code is on the clipboard');
     await page.reload();
     await page.getByRole('heading', { level: 2, name: 'Two-step sign-in is on' }).waitFor();
     assert.equal(await page.getByTestId('recovery-codes').count(), 0, 'the codes are never shown again');
