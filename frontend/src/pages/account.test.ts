@@ -228,7 +228,7 @@ describe('Verify email page', () => {
   it('says so when the email is already verified', async () => {
     const server = fakeServer().on('GET /api/v1/auth/me', json(200, { ...ME, email_verified: true }));
     const { wrapper } = await mountApp(signedInClient(server), '/verify-email');
-    expect(wrapper.get('[data-testid="email-verified"]').exists()).toBe(true);
+    expect(wrapper.find('[data-testid="email-verified"]').exists()).toBe(true);
     expect(wrapper.find('#email').exists()).toBe(false);
   });
 });
