@@ -2,7 +2,13 @@ package io.xredline.auth;
 
 import com.google.protobuf.Message;
 import io.vertx.core.json.JsonObject;
+import io.xredline.api.auth.v1.AdminUserRequest;
 import io.xredline.api.auth.v1.CaptchaReply;
+import io.xredline.api.auth.v1.ChangePasswordRequest;
+import io.xredline.api.auth.v1.ResetPasswordRequest;
+import io.xredline.api.auth.v1.TotpSetupReply;
+import io.xredline.api.auth.v1.TotpSetupRequest;
+import io.xredline.api.auth.v1.VerifyCodeRequest;
 import io.xredline.api.auth.v1.GetCaptchaRequest;
 import io.xredline.api.auth.v1.LockStatusReply;
 import io.xredline.api.auth.v1.LockStatusRequest;
@@ -45,6 +51,7 @@ class TransportParityTest extends AuthTestBase {
   private static JsonObject tokens;
   private static String twoFactorUser;
   private static JsonObject adminTokens;
+  private static JsonObject disabledTokens;
 
   @BeforeAll
   static void start() {
@@ -71,6 +78,10 @@ class TransportParityTest extends AuthTestBase {
       throw new IllegalStateException(e);
     }
     adminTokens = tokens(app, admin);
+    String disabled = newUser(app);
+    disabledTokens = tokens(app, disabled);
+    assertThat(app.post("/api/v1/admin/users/" + disabled + "/disable", null, "", bearer(adminTokens)).statusCode())
+        .isEqualTo(200);
   }
 
   @AfterAll
@@ -216,6 +227,41 @@ class TransportParityTest extends AuthTestBase {
         () -> call("Login", LoginRequest.newBuilder().setUsername(lockedName).setPassword(PASSWORD)
             .setCaptchaId(captcha(app)).setCaptchaCode(CAPTCHA_CODE).build(), TokenReply.newBuilder())));
 
+    // issue 10: account lifecycle
+    cases.add(new Case("password change with a wrong current password (a fresh account each time)", 400, "PASSWORD_INCORRECT",
+        () -> postJson(app, AUTH + "/password", new JsonObject().put("current_password", "Wrong-Password-1")
+            .put("new_password", "Fresh-Staple-Battery-7"), bearer(tokens(app, newUser(app)))),
+        () -> call("ChangePassword", ChangePasswordRequest.newBuilder().setCurrentPassword("Wrong-Password-1")
+            .setNewPassword("Fresh-Staple-Battery-7").build(), SuccessReply.newBuilder(),
+            "authorization", "Bearer " + tokens(app, newUser(app)).getString("access_token"))));
+    cases.add(new Case("TOTP setup without the password", 401, "REAUTHENTICATION_REQUIRED",
+        () -> postJson(app, AUTH + "/totp/setup", new JsonObject(), bearer(tokens)),
+        () -> call("TotpSetup", TotpSetupRequest.getDefaultInstance(), TotpSetupReply.newBuilder(), bearer)));
+    cases.add(new Case("password reset without a live code", 400, "CODE_EXPIRED",
+        () -> postJson(app, AUTH + "/password/reset", new JsonObject().put("target", uniqueName("r") + "@example.com")
+            .put("code", "123456").put("new_password", "Fresh-Staple-Battery-7")),
+        () -> call("ResetPassword", ResetPasswordRequest.newBuilder().setTarget(uniqueName("r") + "@example.com")
+            .setCode("123456").setNewPassword("Fresh-Staple-Battery-7").build(), SuccessReply.newBuilder())));
+    cases.add(new Case("password reset with a wrong code", 400, "CODE_INVALID",
+        () -> postJson(app, AUTH + "/password/reset", new JsonObject().put("target", forgotten()).put("code", "000000")
+            .put("new_password", "Fresh-Staple-Battery-7")),
+        () -> call("ResetPassword", ResetPasswordRequest.newBuilder().setTarget(forgotten()).setCode("000000")
+            .setNewPassword("Fresh-Staple-Battery-7").build(), SuccessReply.newBuilder())));
+    cases.add(new Case("a request with a disabled account's token", 403, "ACCOUNT_DISABLED",
+        () -> app.get(AUTH + "/me", bearer(disabledTokens)),
+        () -> call("Me", MeRequest.getDefaultInstance(), MeReply.newBuilder(),
+            "authorization", "Bearer " + disabledTokens.getString("access_token"))));
+    cases.add(new Case("an admin action by a non-admin", 403, "FORBIDDEN",
+        () -> app.post("/api/v1/admin/users/" + other + "/unlock", null, "", bearer(tokens)),
+        () -> call("AdminUnlock", AdminUserRequest.newBuilder().setUsername(other).build(), SuccessReply.newBuilder(), bearer)));
+    cases.add(new Case("an admin action on an unknown account", 404, "NOT_FOUND",
+        () -> app.post("/api/v1/admin/users/" + missing + "/disable", null, "", bearer(adminTokens)),
+        () -> call("AdminDisable", AdminUserRequest.newBuilder().setUsername(missing).build(), SuccessReply.newBuilder(),
+            adminBearer)));
+    cases.add(new Case("email verification without a code sent", 400, "CODE_EXPIRED",
+        () -> postJson(app, AUTH + "/email/verify", new JsonObject().put("code", "123456"), bearer(tokens)),
+        () -> call("VerifyEmail", VerifyCodeRequest.newBuilder().setCode("123456").build(), SuccessReply.newBuilder(), bearer)));
+
     List<DynamicTest> tests = new ArrayList<>();
     for (Case c : cases) {
       tests.add(dynamicTest(c.name() + " → " + c.status() + " " + c.reason(), () -> {
@@ -231,6 +277,14 @@ class TransportParityTest extends AuthTestBase {
       }));
     }
     return tests;
+  }
+
+  /** The email of a fresh account that has just asked for a reset code. */
+  private static String forgotten() {
+    String email = newUser(app).toLowerCase() + "@example.com";
+    assertThat(postJson(app, AUTH + "/password/forgot", new JsonObject().put("target", email).put("captcha_id", captcha(app))
+        .put("captcha_code", CAPTCHA_CODE)).statusCode()).isEqualTo(202);
+    return email;
   }
 
   /** Messages that embed a time (unlock_time) may differ by a second between the two calls. */

@@ -287,15 +287,37 @@ class OpenApiTest {
     String[] bearer = {"Authorization", "Bearer " + tokens.getString("access_token")};
     assertThat(app.get(auth + "/me", bearer).statusCode()).isEqualTo(200);
     assertThat(app.get(auth + "/lock-status/" + username, bearer).statusCode()).isEqualTo(200);
-    HttpResponse<String> setup = app.post(auth + "/totp/setup", null, "", bearer);
+    HttpResponse<String> setup = postJson(auth + "/totp/setup", new JsonObject().put("password", PASSWORD), bearer);
     assertThat(setup.statusCode()).as(setup.body()).isEqualTo(200);
     byte[] secret = Totp.fromBase32(TestApp.json(setup).getString("secret"));
     long step = Totp.step(Instant.now().getEpochSecond());
     assertThat(postJson(auth + "/totp/enable", new JsonObject().put("totp_code", Totp.code(secret, step)), bearer)
         .statusCode()).isEqualTo(200);
     // the next step's code: a code is accepted once, and one step ahead is inside the window
-    assertThat(postJson(auth + "/totp/disable", new JsonObject().put("totp_code", Totp.code(secret, step + 1)), bearer)
-        .statusCode()).isEqualTo(200);
+    assertThat(postJson(auth + "/totp/disable", new JsonObject().put("password", PASSWORD)
+        .put("totp_code", Totp.code(secret, step + 1)), bearer).statusCode()).isEqualTo(200);
+    assertThat(app.get(auth + "/captcha?captcha_type=email&target=" + username + "@example.com").statusCode()).isEqualTo(200);
+    assertThat(postJson(auth + "/email/verify", new JsonObject().put("code", "123456"), bearer).statusCode()).isEqualTo(200);
+    assertThat(app.get(auth + "/captcha?captcha_type=sms&target=%2B8613912345678").statusCode()).isEqualTo(200);
+    assertThat(postJson(auth + "/phone/verify", new JsonObject().put("code", "123456"), bearer).statusCode()).isEqualTo(200);
+    JsonObject second = login(username);
+    HttpResponse<String> sessions = app.get(auth + "/sessions", bearer);
+    assertThat(sessions.statusCode()).isEqualTo(200);
+    String secondId = TestApp.json(sessions).getJsonArray("sessions").stream().map(JsonObject.class::cast)
+        .filter(x -> !x.getBoolean("current")).findFirst().orElseThrow().getString("session_id");
+    assertThat(TestApp.send(java.net.http.HttpRequest.newBuilder(app.uri(auth + "/sessions/" + secondId))
+        .header("Authorization", bearer[1]).DELETE().build()).statusCode()).isEqualTo(200);
+    assertThat(second.getString("access_token")).isNotEmpty();
+    String changed = PASSWORD + "-changed";
+    assertThat(postJson(auth + "/password", new JsonObject().put("current_password", PASSWORD).put("new_password", changed),
+        bearer).statusCode()).isEqualTo(200);
+    assertThat(postJson(auth + "/password/forgot", new JsonObject().put("target", username + "@example.com")
+        .put("captcha_id", captcha()).put("captcha_code", "123456")).statusCode()).isEqualTo(202);
+    assertThat(postJson(auth + "/password/reset", new JsonObject().put("target", username + "@example.com")
+        .put("code", "123456").put("new_password", PASSWORD)).statusCode()).isEqualTo(200);
+    tokens = login(username);
+    String[] afterReset = {"Authorization", "Bearer " + tokens.getString("access_token")};
+    assertThat(app.get(auth + "/me", afterReset).statusCode()).isEqualTo(200);
     JsonObject refreshed = TestApp.json(postJson(auth + "/refresh", new JsonObject()
         .put("refresh_token", tokens.getString("refresh_token"))));
     String[] refreshedBearer = {"Authorization", "Bearer " + refreshed.getString("access_token")};
@@ -307,6 +329,10 @@ class OpenApiTest {
         10_000).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     String[] adminBearer = {"Authorization", "Bearer " + login(admin).getString("access_token")};
     Eventually.await("the audit trail answers", () -> app.get("/api/v1/audit?limit=5", adminBearer).statusCode() == 200);
+    for (String action : List.of("unlock", "disable", "enable", "totp/reset")) {
+      HttpResponse<String> done = app.post("/api/v1/admin/users/" + username + "/" + action, null, "", adminBearer);
+      assertThat(done.statusCode()).as(action + ": " + done.body()).isEqualTo(200);
+    }
 
     Map<String, Long> after = CONTRACT.checkedResponses();
     List<String> unseen = new ArrayList<>();
