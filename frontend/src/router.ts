@@ -7,6 +7,11 @@ import SignInPage from './pages/SignInPage.vue';
 import MePage from './pages/MePage.vue';
 import TotpPage from './pages/TotpPage.vue';
 import NotFoundPage from './pages/NotFoundPage.vue';
+import ChangePasswordPage from './pages/ChangePasswordPage.vue';
+import SessionsPage from './pages/SessionsPage.vue';
+import ForgotPasswordPage from './pages/ForgotPasswordPage.vue';
+import ResetPasswordPage from './pages/ResetPasswordPage.vue';
+import VerifyEmailPage from './pages/VerifyEmailPage.vue';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -28,6 +33,11 @@ export function createAppRouter(session: SessionStore, history: RouterHistory = 
       { path: '/sign-in', name: 'sign-in', component: SignInPage, meta: { title: 'Sign in' } },
       { path: '/me', name: 'me', component: MePage, meta: { title: 'Your account', requiresAuth: true } },
       { path: '/totp', name: 'totp', component: TotpPage, meta: { title: 'Two-step sign-in', requiresAuth: true } },
+      { path: '/password', name: 'change-password', component: ChangePasswordPage, meta: { title: 'Change password', requiresAuth: true } },
+      { path: '/sessions', name: 'sessions', component: SessionsPage, meta: { title: 'Your sessions', requiresAuth: true } },
+      { path: '/verify-email', name: 'verify-email', component: VerifyEmailPage, meta: { title: 'Verify your email', requiresAuth: true } },
+      { path: '/forgot-password', name: 'forgot-password', component: ForgotPasswordPage, meta: { title: 'Forgot your password?' } },
+      { path: '/reset-password', name: 'reset-password', component: ResetPasswordPage, meta: { title: 'Reset your password' } },
       { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundPage, meta: { title: 'Page not found' } },
     ],
   });

@@ -155,3 +155,24 @@ describe('ApiClient: session, Bearer tokens and refresh', () => {
     expect(client.session.signedIn.value).toBe(false);
   });
 });
+
+describe('account lifecycle calls', () => {
+  it('takes the wait from Retry-After when a 429 envelope has no retry_after_seconds', async () => {
+    const server = fakeServer().on('POST /api/v1/auth/password/forgot', json(429,
+      { code: 429, reason: 'RATE_LIMITED', message: 'slow down', metadata: {}, request_id: 'r' }, { 'retry-after': '120' }));
+    const error = await failure(clientFor(server).forgotPassword({ target: 'a@example.com', captcha_id: 'c', captcha_code: '1' }));
+    expect(error.metadata.retry_after_seconds).toBe(120);
+    expect(error.userMessage).toBe('Too many requests. Try again in 2 minutes.');
+  });
+
+  it('REAUTHENTICATION_REQUIRED is a 401 that keeps the session (it is about the password, not the token)', async () => {
+    const server = fakeServer().on('POST /api/v1/auth/totp/setup',
+      envelope(401, 'REAUTHENTICATION_REQUIRED', 'password is required for this change: confirm it'));
+    const client = clientFor(server);
+    client.session.save(tokens(1));
+    const error = await failure(client.totpSetup(''));
+    expect(error.field).toBe('current_password');
+    expect(client.session.signedIn.value).toBe(true);
+    expect(server.calls('POST /api/v1/auth/refresh')).toHaveLength(0);
+  });
+});

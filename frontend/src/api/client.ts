@@ -1,13 +1,14 @@
 import { ApiError, CLIENT_REASONS, isEnvelope } from './errors';
 import { SessionStore } from './session';
 import type {
-  ApiPath, Captcha, Greeting, HealthCheck, LoginRequest, Me, Readiness, RegisterRequest, Registered, Success, TokenPair,
-  TotpSetup,
+  ApiPath, Captcha, ChangePasswordRequest, ForgotPasswordRequest, Greeting, HealthCheck, LoginRequest, Me, Message,
+  Readiness, RegisterRequest, Registered, ResetPasswordRequest, SessionList, Success, TokenPair, TotpDisableRequest,
+  TotpEnabled, TotpSetup,
 } from './types';
 
 export type * from './types';
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'DELETE';
 
 /** A documented path, filled in: `{name}` becomes a value, a query string may follow. */
 type Fill<P extends string> = P extends `${infer Head}{${string}}${infer Tail}` ? `${Head}${string}${Fill<Tail>}` : P;
@@ -74,12 +75,58 @@ export class ApiClient {
     }
   }
 
-  totpSetup(): Promise<TotpSetup> {
-    return this.call('POST', '/api/v1/auth/totp/setup', { auth: true, body: {} });
+  /** Starting set-up needs the current password (fresh proof, CONTRACT §10). */
+  totpSetup(password: string): Promise<TotpSetup> {
+    return this.call('POST', '/api/v1/auth/totp/setup', { auth: true, body: { password } });
   }
 
-  totpEnable(code: string): Promise<Success> {
+  /** Answers the 10 recovery codes: the only time the server ever shows them. */
+  totpEnable(code: string): Promise<TotpEnabled> {
     return this.call('POST', '/api/v1/auth/totp/enable', { auth: true, body: { totp_code: code } });
+  }
+
+  totpDisable(request: TotpDisableRequest): Promise<Success> {
+    return this.call('POST', '/api/v1/auth/totp/disable', { auth: true, body: request });
+  }
+
+  /** Every other session of the account ends; this one stays signed in. */
+  changePassword(request: ChangePasswordRequest): Promise<Success> {
+    return this.call('POST', '/api/v1/auth/password', { auth: true, body: request });
+  }
+
+  /** 202 with the same message whether or not an account has this address. */
+  forgotPassword(request: ForgotPasswordRequest): Promise<Message> {
+    return this.call('POST', '/api/v1/auth/password/forgot', { body: request });
+  }
+
+  /** Every session of the account ends, this browser's too if it had one. */
+  async resetPassword(request: ResetPasswordRequest): Promise<Success> {
+    const result = await this.call<Success>('POST', '/api/v1/auth/password/reset', { body: request });
+    this.session.clear();
+    return result;
+  }
+
+  /** Sends a code to the account's own email (the full address: the server only shows it masked). */
+  sendEmailCode(email: string): Promise<Captcha> {
+    return this.call('GET', `/api/v1/auth/captcha?captcha_type=email&target=${encodeURIComponent(email)}`);
+  }
+
+  verifyEmail(code: string): Promise<Success> {
+    return this.call('POST', '/api/v1/auth/email/verify', { auth: true, body: { code } });
+  }
+
+  sessions(): Promise<SessionList> {
+    return this.call('GET', '/api/v1/auth/sessions', { auth: true });
+  }
+
+  /** Revoking the current session signs this browser out too. */
+  async revokeSession(sessionId: string, current = false): Promise<Success> {
+    const result = await this.call<Success>('DELETE', `/api/v1/auth/sessions/${encodeURIComponent(sessionId)}`,
+      { auth: true });
+    if (current) {
+      this.session.clear();
+    }
+    return result;
   }
 
   private async call<T>(method: Method, path: Path, call: Call = {}, retried = false): Promise<T> {
@@ -166,14 +213,21 @@ async function readJson(response: Response): Promise<unknown> {
 
 function toError(response: Response, body: unknown): ApiError {
   const headerId = response.headers.get('x-request-id');
+  const retryAfter = Number(response.headers.get('retry-after'));
   if (isEnvelope(body)) {
-    return ApiError.fromEnvelope(body, headerId);
+    const error = ApiError.fromEnvelope(body, headerId);
+    if (response.status === 429 && error.metadata.retry_after_seconds === undefined && Number.isFinite(retryAfter)) {
+      error.metadata.retry_after_seconds = retryAfter;
+    }
+    return error;
   }
   // a proxy or load balancer answered, not xredline: keep what can be known
   const reason = response.status === 503 || response.status === 502 || response.status === 504
     ? 'SERVICE_UNAVAILABLE'
     : response.status === 429 ? 'RATE_LIMITED' : CLIENT_REASONS.UNEXPECTED;
-  return new ApiError(response.status, reason, `HTTP ${response.status} without an error body`, {}, headerId);
+  const metadata = response.status === 429 && response.headers.has('retry-after') && Number.isFinite(retryAfter)
+    ? { retry_after_seconds: retryAfter } : {};
+  return new ApiError(response.status, reason, `HTTP ${response.status} without an error body`, metadata, headerId);
 }
 
 function isHealth(body: unknown): body is { status: Readiness['status']; checks?: HealthCheck[] } {

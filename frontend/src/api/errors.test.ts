@@ -15,7 +15,23 @@ describe('reason → message mapping', () => {
 
   it('uses retry_after_seconds when throttled', () => {
     expect(describeError(new ApiError(429, 'RATE_LIMITED', 'slow down', { retry_after_seconds: 3 })))
-      .toBe('Too many requests. Try again in 3 s.');
+      .toBe('Too many requests. Try again in 3 seconds.');
+    expect(describeError(new ApiError(429, 'RATE_LIMITED', 'slow down', { retry_after_seconds: 600 })))
+      .toBe('Too many requests. Try again in 10 minutes.');
+  });
+
+  it('words the account-lifecycle reasons and points them at their fields', () => {
+    for (const [reason, words, field] of [
+      ['PASSWORD_INCORRECT', 'current password is not correct', 'current_password'],
+      ['REAUTHENTICATION_REQUIRED', 'needs your current password', 'current_password'],
+      ['CODE_INVALID', 'code is not correct', 'code'],
+      ['CODE_EXPIRED', 'expired', 'code'],
+      ['ACCOUNT_DISABLED', 'disabled', null],
+    ] as const) {
+      const e = new ApiError(400, reason, 'machine text');
+      expect(describeError(e)).toContain(words);
+      expect(fieldFor(e)).toBe(field);
+    }
   });
 
   it("falls back to the server's message for a reason it does not know yet", () => {

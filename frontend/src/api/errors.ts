@@ -73,8 +73,8 @@ const MESSAGES: Record<Reason, string> & Record<string, string | undefined> = {
   EMAIL_EXISTS: 'An account with that email address already exists.',
   PHONE_EXISTS: 'An account with that phone number already exists.',
   INVALID_CREDENTIALS: 'The username or password is not correct.',
-  TOTP_REQUIRED: 'This account uses two-step sign-in. Enter the 6-digit code from your authenticator app.',
-  TOTP_INVALID: 'That authenticator code is not correct or has expired. Enter the current code.',
+  TOTP_REQUIRED: 'This account uses two-step sign-in. Enter the 6-digit code from your authenticator app, or one of your recovery codes.',
+  TOTP_INVALID: 'That code is not correct, has expired or was already used. Enter the current code from your app, or an unused recovery code.',
   ACCOUNT_LOCKED: 'This account is locked after too many failed sign-in attempts.',
   TOKEN_MISSING: 'You are not signed in.',
   INVALID_TOKEN_FORMAT: 'Your session is not valid. Sign in again.',
@@ -82,6 +82,11 @@ const MESSAGES: Record<Reason, string> & Record<string, string | undefined> = {
   TOKEN_EXPIRED: 'Your session has expired. Sign in again.',
   TOKEN_REUSED: 'Your session was ended for safety because it was used twice. Sign in again.',
   REFRESH_TOKEN_REQUIRED: 'Your session cannot be renewed. Sign in again.',
+  REAUTHENTICATION_REQUIRED: 'This change needs your current password. Enter it and try again.',
+  PASSWORD_INCORRECT: 'Your current password is not correct. Too many wrong tries lock the account for a while.',
+  CODE_INVALID: 'That code is not correct. Check the code in the message we sent and try again.',
+  CODE_EXPIRED: 'That code has expired or was already used. Ask for a new code.',
+  ACCOUNT_DISABLED: 'This account is disabled. Contact an administrator.',
   FORBIDDEN: 'You are not allowed to do that.',
   NOT_FOUND: 'That was not found.',
   METHOD_NOT_ALLOWED: 'The server does not allow that action here.',
@@ -109,6 +114,10 @@ const FIELDS: Record<string, string> = {
   CAPTCHA_EXPIRED: 'captcha_code',
   TOTP_REQUIRED: 'totp_code',
   TOTP_INVALID: 'totp_code',
+  PASSWORD_INCORRECT: 'current_password',
+  REAUTHENTICATION_REQUIRED: 'current_password',
+  CODE_INVALID: 'code',
+  CODE_EXPIRED: 'code',
 };
 
 export function describe(error: ApiError): string {
@@ -126,7 +135,7 @@ export function describe(error: ApiError): string {
   }
   if (error.reason === 'RATE_LIMITED') {
     const seconds = Number(error.metadata.retry_after_seconds);
-    return Number.isFinite(seconds) && seconds > 0 ? `Too many requests. Try again in ${seconds} s.` : base;
+    return Number.isFinite(seconds) && seconds > 0 ? `Too many requests. Try again in ${waitFor(seconds)}.` : base;
   }
   return base;
 }
@@ -136,6 +145,19 @@ export function fieldFor(error: ApiError): string | null {
     return error.metadata.field;
   }
   return FIELDS[error.reason] ?? null;
+}
+
+/** "42 seconds", "3 minutes", "2 hours": a wait as people say it. */
+export function waitFor(seconds: number): string {
+  const s = Math.ceil(seconds);
+  if (s < 90) {
+    return s === 1 ? '1 second' : `${s} seconds`;
+  }
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 90) {
+    return `${minutes} minutes`;
+  }
+  return `${Math.ceil(minutes / 60)} hours`;
 }
 
 /** unlock_time may arrive as epoch seconds, epoch millis or an ISO string. */

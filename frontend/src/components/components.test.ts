@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises, mount } from '@vue/test-utils';
 import ErrorNotice from './ErrorNotice.vue';
 import TextField from './TextField.vue';
+import RecoveryCodes from './RecoveryCodes.vue';
 import { ApiError } from '../api';
 import { CAPTCHA_PNG, clientFor, envelope, fakeServer, json, tokens } from '../testing/fakeServer';
 import { mountApp } from '../testing/mountPage';
@@ -108,6 +109,23 @@ describe('Sign-in page', () => {
     expect(document.activeElement?.id).toBe('totp_code');
   });
 
+  it('sends a recovery code as recovery_code and 6 digits as totp_code', async () => {
+    const server = fakeServer().on('POST /api/v1/auth/login', envelope(401, 'TOTP_INVALID', 'x'));
+    const { wrapper } = await mountApp(clientFor(server), '/sign-in');
+    for (const typed of ['Ab12-cd34', '123 456']) {
+      await wrapper.get('#username').setValue('alice');
+      await wrapper.get('#password').setValue('pw');
+      await wrapper.get('#totp_code').setValue(typed);
+      await wrapper.get('form').trigger('submit');
+      await flushPromises();
+    }
+    const bodies = server.calls('POST /api/v1/auth/login').map((s) => s.body as Record<string, string>);
+    expect(bodies[0]!.recovery_code).toBe('ab12-cd34');
+    expect(bodies[0]!.totp_code).toBeUndefined();
+    expect(bodies[1]!.totp_code).toBe('123456');
+    expect(bodies[1]!.recovery_code).toBeUndefined();
+  });
+
   it('signs in, keeps the tokens and goes to the page that asked for it', async () => {
     const server = fakeServer()
       .on('POST /api/v1/auth/login', json(200, tokens(1)))
@@ -201,34 +219,103 @@ describe('Account and two-step pages', () => {
     expect(wrapper.get('.notice-info').text()).toContain('Sign in again');
   });
 
-  it('sets up TOTP: shows the secret and otpauth link, then enables it with a code', async () => {
+  it('sets up TOTP: asks for the password, shows the secret and otpauth link, enables it with a code and shows the recovery codes once', async () => {
     const setup = { secret: 'JBSWY3DPEHPK3PXPJBSW', otpauth_url: 'otpauth://totp/xredline:alice?secret=JBSWY3DPEHPK3PXPJBSW&issuer=xredline' };
+    const codes = Array.from({ length: 10 }, (_, i) => `ab${i}c-d${i}ef`);
     const server = fakeServer()
-      .on('POST /api/v1/auth/totp/setup', json(200, setup))
-      .on('POST /api/v1/auth/totp/enable', envelope(401, 'TOTP_INVALID', 'invalid totp code'), json(200, { success: true }));
+      .on('GET /api/v1/auth/me', json(200, { username: 'alice', totp_enabled: false, created_at: '' }))
+      .on('POST /api/v1/auth/totp/setup', envelope(400, 'PASSWORD_INCORRECT', 'current password is incorrect'), json(200, setup))
+      .on('POST /api/v1/auth/totp/enable', envelope(401, 'TOTP_INVALID', 'invalid totp code'),
+        json(200, { success: true, recovery_codes: codes }));
     const client = clientFor(server);
     client.session.save(tokens(1));
     const { wrapper } = await mountApp(client, '/totp');
-    await wrapper.findAll('main button').find((b) => b.text() === 'Generate a secret')!.trigger('click');
+    const generate = () => wrapper.findAll('main button').find((b) => b.text() === 'Generate a secret')!;
+    await generate().trigger('click');
+    expect(wrapper.get('#totp_password-error').text()).toContain('current password');
+    expect(server.calls('POST /api/v1/auth/totp/setup')).toHaveLength(0);
+
+    await wrapper.get('#totp_password').setValue('wrong');
+    await generate().trigger('submit');
     await flushPromises();
+    expect(wrapper.get('#totp_password-error').text()).toContain('current password is not correct');
+    expect(document.activeElement?.id).toBe('totp_password');
+
+    await wrapper.get('#totp_password').setValue('correct horse');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(server.calls('POST /api/v1/auth/totp/setup').map((s) => s.body)).toEqual([{ password: 'wrong' }, { password: 'correct horse' }]);
     expect(wrapper.get('[data-testid="totp-secret"]').text()).toBe('JBSW Y3DP EHPK 3PXP JBSW');
     expect(wrapper.get('a[href^="otpauth:"]').attributes('href')).toBe(setup.otpauth_url);
 
+    const enableForm = () => wrapper.findAll('form').at(-1)!;
     await wrapper.get('#totp_code').setValue('12');
-    await wrapper.get('form').trigger('submit');
+    await enableForm().trigger('submit');
     expect(wrapper.get('#totp_code-error').text()).toContain('6 digits');
     expect(server.calls('POST /api/v1/auth/totp/enable')).toHaveLength(0);
 
     await wrapper.get('#totp_code').setValue('123 456');
-    await wrapper.get('form').trigger('submit');
+    await enableForm().trigger('submit');
     await flushPromises();
     expect(wrapper.get('#totp_code-error').text()).toContain('not correct');
 
     await wrapper.get('#totp_code').setValue('654321');
-    await wrapper.get('form').trigger('submit');
+    await enableForm().trigger('submit');
     await flushPromises();
     expect(server.calls('POST /api/v1/auth/totp/enable').map((s) => s.body)).toEqual([{ totp_code: '123456' }, { totp_code: '654321' }]);
     expect(wrapper.get('.notice-success').text()).toContain('Two-step sign-in is on');
+    expect(wrapper.findAll('[data-testid="recovery-codes"] li').map((li) => li.text())).toEqual(codes);
+    expect(wrapper.text()).toContain('shown only this once');
+  });
+
+  it('recovery codes: copy puts them on the clipboard, download saves a text file', async () => {
+    const codes = ['aaaa-bbbb', 'cccc-dddd'];
+    const written: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (t: string) => { written.push(t); } } });
+    const clicked: HTMLAnchorElement[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this);
+    });
+    try {
+      const wrapper = mount(RecoveryCodes, { props: { codes }, attachTo: document.body });
+      await wrapper.findAll('button').find((b) => b.text() === 'Copy codes')!.trigger('click');
+      await flushPromises();
+      expect(written[0]).toContain('aaaa-bbbb\ncccc-dddd');
+      expect(wrapper.get('[role="status"]').text()).toContain('copied');
+      await wrapper.findAll('button').find((b) => b.text() === 'Download codes')!.trigger('click');
+      expect(clicked[0]!.download).toBe('xredline-recovery-codes.txt');
+      expect(decodeURIComponent(clicked[0]!.href.split(',')[1]!)).toContain('cccc-dddd');
+    } finally {
+      click.mockRestore();
+      Reflect.deleteProperty(navigator, 'clipboard');
+    }
+  });
+
+  it('turns TOTP off with the password and a code: 6 digits go as totp_code, xxxx-xxxx as recovery_code', async () => {
+    const server = fakeServer()
+      .on('GET /api/v1/auth/me', json(200, { username: 'alice', totp_enabled: true, created_at: '' }))
+      .on('POST /api/v1/auth/totp/disable', envelope(401, 'TOTP_INVALID', 'wrong or already used TOTP code'),
+        json(200, { success: true }));
+    const client = clientFor(server);
+    client.session.save(tokens(1));
+    const { wrapper } = await mountApp(client, '/totp');
+    expect(wrapper.text()).toContain('Two-step sign-in is on');
+    await wrapper.get('form').trigger('submit');
+    expect(wrapper.get('#disable_password-error').text()).toContain('password');
+    expect(server.calls('POST /api/v1/auth/totp/disable')).toHaveLength(0);
+
+    await wrapper.get('#disable_password').setValue('pw');
+    await wrapper.get('#disable_code').setValue('123456');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('#disable_code-error').text()).toContain('not correct');
+    await wrapper.get('#disable_code').setValue('AB12-CD34');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(server.calls('POST /api/v1/auth/totp/disable').map((s) => s.body)).toEqual([
+      { password: 'pw', totp_code: '123456' }, { password: 'pw', recovery_code: 'ab12-cd34' }]);
+    expect(wrapper.get('.notice-success').text()).toContain('Two-step sign-in is off');
+    expect(wrapper.findAll('main button').some((b) => b.text() === 'Generate a secret')).toBe(true);
   });
 });
 
