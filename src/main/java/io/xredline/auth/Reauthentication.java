@@ -71,11 +71,14 @@ final class Reauthentication {
   private Future<Reason> check(UserStore.User user, String password, Supplier<Future<Boolean>> code,
                                boolean accountLocked) {
     Future<Boolean> passwordOk = password == null ? Future.succeededFuture(true)
-        : hashing.verify(CredentialRules.normalizePassword(password), user.passwordHash())
-            .map(c -> c.matches() && !accountLocked);
+        : hashing.verify(CredentialRules.normalizePassword(password), user.passwordHash()).map(PasswordHashing.Check::matches);
     return passwordOk.compose(ok -> {
-      if (!ok) {
+      // past the account-wide cap nothing is evaluated, yet it costs and answers like a wrong proof
+      if (!ok || accountLocked && password != null) {
         return Future.succeededFuture(Reason.PASSWORD_INCORRECT);
+      }
+      if (accountLocked) {
+        return Future.succeededFuture(Reason.TOTP_INVALID);
       }
       if (code == null) {
         return Future.succeededFuture((Reason) null);

@@ -11,7 +11,7 @@ import io.xredline.error.AppError;
 import io.xredline.error.Reason;
 
 
-/** CONTRACT §3's auth routes: JSON ⇄ {@link AuthApi} bus messages, protected ones behind {@link BearerAuth}. */
+/** CONTRACT §3/§10's auth routes: JSON ⇄ {@link AuthApi} bus messages, protected ones behind {@link BearerAuth}. */
 final class AuthRoutes {
   private static final String BASE = "/api/v1/auth";
   private final long busTimeoutMs;
@@ -39,33 +39,10 @@ final class AuthRoutes {
     router.post(BASE + "/totp/enable").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
         AuthApi.totpEnable(bus, BearerAuth.principal(ctx), field(ctx, "totp_code"), origin, busTimeoutMs)
             .map(codes -> AuthApi.SUCCESS.copy().put("recovery_codes", new JsonArray(codes)))));
-    router.post(BASE + "/totp/disable").handler(bearer).handler(ctx -> {
-      JsonObject body = optionalObject(ctx);
-      AuthApi.TotpDisable request = new AuthApi.TotpDisable(JsonBodies.string(body, "password"),
-          JsonBodies.string(body, "totp_code"), JsonBodies.string(body, "recovery_code"));
-      answer(ctx, (bus, origin) -> AuthApi.totpDisable(bus, BearerAuth.principal(ctx), request, origin, busTimeoutMs)
-          .map(AuthApi.SUCCESS));
-    });
-    router.post(BASE + "/password").handler(bearer).handler(ctx -> {
-      JsonObject body = optionalObject(ctx);
-      AuthApi.ChangePassword request = new AuthApi.ChangePassword(JsonBodies.string(body, "current_password"),
-          JsonBodies.string(body, "new_password"));
-      answer(ctx, (bus, origin) -> AuthApi.changePassword(bus, BearerAuth.principal(ctx), request, origin, busTimeoutMs)
-          .map(AuthApi.SUCCESS));
-    });
-    router.post(BASE + "/password/forgot").consumes("application/json").handler(ctx -> {
-      JsonObject body = JsonBodies.object(ctx);
-      AuthApi.ForgotPassword request = new AuthApi.ForgotPassword(JsonBodies.string(body, "target"),
-          JsonBodies.string(body, "captcha_id"), JsonBodies.string(body, "captcha_code"));
-      answer(ctx, 202, (bus, origin) -> AuthApi.forgotPassword(bus, request, origin, busTimeoutMs)
-          .map(message -> new JsonObject().put("message", message)));
-    });
-    router.post(BASE + "/password/reset").consumes("application/json").handler(ctx -> {
-      JsonObject body = JsonBodies.object(ctx);
-      AuthApi.ResetPassword request = new AuthApi.ResetPassword(JsonBodies.string(body, "target"),
-          JsonBodies.string(body, "code"), JsonBodies.string(body, "new_password"));
-      answer(ctx, (bus, origin) -> AuthApi.resetPassword(bus, request, origin, busTimeoutMs).map(AuthApi.SUCCESS));
-    });
+    router.post(BASE + "/totp/disable").handler(bearer).handler(this::totpDisable);
+    router.post(BASE + "/password").handler(bearer).handler(this::changePassword);
+    router.post(BASE + "/password/forgot").consumes("application/json").handler(this::forgotPassword);
+    router.post(BASE + "/password/reset").consumes("application/json").handler(this::resetPassword);
     for (String channel : new String[] {"email", "phone"}) {
       router.post(BASE + "/" + channel + "/verify").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
           AuthApi.verifyAddress(bus, BearerAuth.principal(ctx), channel, field(ctx, "code"), origin, busTimeoutMs)
@@ -107,6 +84,37 @@ final class AuthRoutes {
         JsonBodies.string(body, "captcha_id"), JsonBodies.string(body, "captcha_code"),
         JsonBodies.string(body, "totp_code"), JsonBodies.string(body, "recovery_code"));
     answer(ctx, (bus, origin) -> AuthApi.login(bus, request, origin, busTimeoutMs).map(AuthApi.TokenPair::toJson));
+  }
+
+  private void totpDisable(RoutingContext ctx) {
+    JsonObject body = optionalObject(ctx);
+    AuthApi.TotpDisable request = new AuthApi.TotpDisable(JsonBodies.string(body, "password"),
+        JsonBodies.string(body, "totp_code"), JsonBodies.string(body, "recovery_code"));
+    answer(ctx, (bus, origin) -> AuthApi.totpDisable(bus, BearerAuth.principal(ctx), request, origin, busTimeoutMs)
+        .map(AuthApi.SUCCESS));
+  }
+
+  private void changePassword(RoutingContext ctx) {
+    JsonObject body = optionalObject(ctx);
+    AuthApi.ChangePassword request = new AuthApi.ChangePassword(JsonBodies.string(body, "current_password"),
+        JsonBodies.string(body, "new_password"));
+    answer(ctx, (bus, origin) -> AuthApi.changePassword(bus, BearerAuth.principal(ctx), request, origin, busTimeoutMs)
+        .map(AuthApi.SUCCESS));
+  }
+
+  private void forgotPassword(RoutingContext ctx) {
+    JsonObject body = JsonBodies.object(ctx);
+    AuthApi.ForgotPassword request = new AuthApi.ForgotPassword(JsonBodies.string(body, "target"),
+        JsonBodies.string(body, "captcha_id"), JsonBodies.string(body, "captcha_code"));
+    answer(ctx, 202, (bus, origin) -> AuthApi.forgotPassword(bus, request, origin, busTimeoutMs)
+        .map(message -> new JsonObject().put("message", message)));
+  }
+
+  private void resetPassword(RoutingContext ctx) {
+    JsonObject body = JsonBodies.object(ctx);
+    AuthApi.ResetPassword request = new AuthApi.ResetPassword(JsonBodies.string(body, "target"),
+        JsonBodies.string(body, "code"), JsonBodies.string(body, "new_password"));
+    answer(ctx, (bus, origin) -> AuthApi.resetPassword(bus, request, origin, busTimeoutMs).map(AuthApi.SUCCESS));
   }
 
   private void refresh(RoutingContext ctx) {

@@ -1,5 +1,8 @@
 package io.xredline.auth;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonObject;
@@ -12,17 +15,22 @@ import io.xredline.api.auth.v1.SuccessReply;
 import io.xredline.auth.store.RedisKeys;
 import io.xredline.testing.GrpcCalls;
 import io.xredline.testing.TestApp;
+import io.xredline.testing.TestBackends;
 import io.xredline.testing.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -223,6 +231,44 @@ class PasswordFlowsTest extends AuthTestBase {
     assertError(limited, 429, "RATE_LIMITED");
     assertThat(json(limited).getJsonObject("metadata").getString("policy")).isEqualTo("password_reset");
     assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+  }
+
+  @Test
+  @DisplayName("with SMTP configured the reset code arrives by real mail (GreenMail), only for the address with an account, and resets the password")
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // starts a service instance of its own: beyond 30 s when both cores are busy
+  void resetCodeByMail() throws Exception {
+    int port = TestBackends.freePort();
+    GreenMail mail = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    mail.start();
+    try (TestApp withMail = TestApp.start("passwordsmail", overrides(
+        "auth.captcha.fixed_code", "",
+        "auth.captcha.enabled", "false",
+        "auth.captcha.email.smtp.host", "127.0.0.1",
+        "auth.captcha.email.smtp.port", String.valueOf(port),
+        "auth.captcha.email.smtp.starttls", "disabled"))) {
+      String username = uniqueName("mail");
+      String email = username.toLowerCase() + "@example.com";
+      assertThat(postJson(withMail, AUTH + "/register", new JsonObject().put("username", username).put("password", PASSWORD)
+          .put("email", email)).statusCode()).isEqualTo(201);
+      assertThat(postJson(withMail, AUTH + "/password/forgot", new JsonObject().put("target", "nobody-" + email))
+          .statusCode()).isEqualTo(202);
+      assertThat(postJson(withMail, AUTH + "/password/forgot", new JsonObject().put("target", email)).statusCode())
+          .isEqualTo(202);
+      assertThat(mail.waitForIncomingEmail(10_000, 1)).isTrue();
+      var messages = mail.getReceivedMessages();
+      assertThat(messages).as("one mail: none for the address without an account").hasSize(1);
+      assertThat(messages[0].getAllRecipients()[0].toString()).isEqualTo(email);
+      Matcher m = Pattern.compile("code is ([0-9]{6})").matcher(GreenMailUtil.getBody(messages[0]));
+      assertThat(m.find()).isTrue();
+      SECRETS.add(m.group(1));
+      HttpResponse<String> reset = postJson(withMail, AUTH + "/password/reset", new JsonObject().put("target", email)
+          .put("code", m.group(1)).put("new_password", NEW_PASSWORD));
+      assertThat(reset.statusCode()).as(reset.body()).isEqualTo(200);
+      assertThat(postJson(withMail, AUTH + "/login", new JsonObject().put("username", username).put("password", NEW_PASSWORD))
+          .statusCode()).isEqualTo(200);
+    } finally {
+      mail.stop();
+    }
   }
 
   @Test
