@@ -22,11 +22,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * assertion depends on how fast requests are sent (long windows, or "until the first 429").
  */
 @DisplayName("rate limits: per-address default, named policies, shared budget, 429/RESOURCE_EXHAUSTED, headers, metric")
+// several scenarios start instances of their own (two for the shared budget) or send a few hundred
+// requests: beyond the 30 s default when both cores are busy (seen: 17 s at load 20)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class RateLimitTest {
   static final String CODE = "Q7XK2M";
   private static final AtomicInteger CLIENTS = new AtomicInteger();
