@@ -102,18 +102,23 @@ public final class Application {
     Vertx vertx = app.vertx();
     AppConfig.Http http = config.server().http();
     AppConfig.Grpc grpc = config.server().grpc();
+    AppConfig.Cluster cluster = config.cluster();
+    LIFECYCLE.info("roles: {}", String.join(",", cluster.roles()));
+    // a node without the http role still listens there: its probes and /metrics, nothing else
+    boolean api = cluster.has("http");
     return vertx.deployVerticle(new HealthVerticle(config, backends, clusterManager))
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new HealthGauges(config.monitoring().health())))
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new RedisInfoSampler(config.data().redis(), backends.redisUrl())))
         .onSuccess(app::capability)
-        .compose(id -> deploy(vertx, () -> new HttpServerVerticle(config, v -> RateLimiter.create(v, config, backends)), http.instances(),
-            "HTTP listener on " + http.host() + ":" + http.port()))
+        .compose(id -> deploy(vertx, () -> new HttpServerVerticle(config, v -> RateLimiter.create(v, config, backends), api),
+            http.instances(), "HTTP listener on " + http.host() + ":" + http.port()))
         .onSuccess(id -> {
           app.transport(id);
-          LIFECYCLE.info("HTTP listening on {}://{}:{} ({} instances)",
-              config.security().tls().enabled() ? "https" : "http", http.host(), http.port(), http.instances());
+          LIFECYCLE.info("HTTP listening on {}://{}:{} ({} instances{})",
+              config.security().tls().enabled() ? "https" : "http", http.host(), http.port(), http.instances(),
+              api ? "" : ", probes and metrics only");
         })
         .compose(id -> vertx.executeBlocking(() -> Migrations.run(backends.databaseUrl()))
             .recover(e -> Future.failedFuture(new StartupException("database migration failed: " + RootCause.message(e), e))))
@@ -121,22 +126,25 @@ public final class Application {
           LIFECYCLE.info("migrations: {} applied", applied);
           HealthApi.report(vertx.eventBus(), HealthApi.Phase.MIGRATED);
         })
-        .compose(v -> vertx.deployVerticle(new AuditVerticle(config, backends)))
-        .onSuccess(app::capability)
-        .compose(v -> vertx.deployVerticle(new GreeterVerticle(config, backends)))
-        .onSuccess(app::capability)
-        .compose(id -> vertx.deployVerticle(new AuthVerticle(config, backends)))
-        .onSuccess(app::capability)
-        .compose(id -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config)))
-        .onSuccess(app::capability)
-        .compose(id -> deploy(vertx, () -> new GrpcServerVerticle(config, v -> RateLimiter.create(v, config, backends)), grpc.instances(),
-            "gRPC listener on " + grpc.host() + ":" + grpc.port()))
-        .onSuccess(id -> {
-          app.transport(id);
-          LIFECYCLE.info("gRPC listening on {}:{} ({} instances)", grpc.host(), grpc.port(), grpc.instances());
-          HealthApi.report(vertx.eventBus(), HealthApi.Phase.STARTED);
-        })
+        .compose(v -> when(cluster.has("audit"), () -> vertx.deployVerticle(new AuditVerticle(config, backends)), app::capability))
+        .compose(v -> when(cluster.has("greeter"), () -> vertx.deployVerticle(new GreeterVerticle(config, backends)), app::capability))
+        .compose(id -> when(cluster.has("auth"), () -> vertx.deployVerticle(new AuthVerticle(config, backends)), app::capability))
+        .compose(id -> when(cluster.has("auth"), () -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config)), app::capability))
+        .compose(v -> clusterManager == null ? Future.succeededFuture() : NodeRoles.bridge(app, config, clusterManager))
+        .compose(id -> when(cluster.has("grpc"), () -> deploy(vertx,
+            () -> new GrpcServerVerticle(config, v -> RateLimiter.create(v, config, backends)), grpc.instances(),
+            "gRPC listener on " + grpc.host() + ":" + grpc.port()), gid -> {
+              app.transport(gid);
+              LIFECYCLE.info("gRPC listening on {}:{} ({} instances)", grpc.host(), grpc.port(), grpc.instances());
+            }))
+        .onSuccess(id -> HealthApi.report(vertx.eventBus(), HealthApi.Phase.STARTED))
         .map(v -> app);
+  }
+
+  /** Deploys only when this node has the role; {@code deployed} hears the deployment id. */
+  private static Future<?> when(boolean role, java.util.function.Supplier<Future<String>> deploy,
+                                java.util.function.Consumer<String> deployed) {
+    return role ? deploy.get().onSuccess(deployed::accept) : Future.succeededFuture();
   }
 
   private static Future<String> deploy(Vertx vertx, java.util.function.Supplier<io.vertx.core.Deployable> verticle,

@@ -83,7 +83,8 @@ class ConfigParserTest {
       assertThat(c.monitoring().health().memoryThreshold()).isEqualTo(0.9);
       assertThat(c.monitoring().tracing()).isEqualTo(new AppConfig.Tracing(false, null, 0.1));
       assertThat(c.monitoring().docsEnabled()).isTrue();
-      assertThat(c.cluster()).isEqualTo(new AppConfig.Cluster(false, "xredline", "127.0.0.1", null, 5701, 0, List.of(), null, 1));
+      assertThat(c.cluster()).isEqualTo(new AppConfig.Cluster(false, "xredline", "127.0.0.1", null, 5701, 0, List.of(), null, 1,
+          java.util.Set.copyOf(AppConfig.Cluster.ROLES), null, new AppConfig.ClusterTls(false, null, null, null)));
     }
 
     @Test
