@@ -17,12 +17,14 @@ import java.util.List;
 /**
  * The other half of {@link CapabilityExport}, on a node without the capability: its local-only
  * addresses are answered here by whichever member exports them (the clustered bus picks them in
- * turn). A request nobody took (no member, or a member that was just leaving or died before the
- * cluster noticed) is sent again for up to {@code retryWindowMs}, since it was never handled; after
- * that the transport hears NO_HANDLERS and answers 503. A request a member took and then lost is
- * not repeated: it may have been applied.
+ * turn). A request nobody took is sent again, since it was never handled: for up to
+ * {@code retryWindowMs} when it could not be written to the member chosen (one that died before the
+ * cluster noticed), for up to {@link #NO_HANDLERS_WINDOW_MS} when no member serves it at all (one
+ * restarting alone); then the transport answers 503. A request a member took and then lost is not
+ * repeated: it may have been applied.
  */
 public final class CapabilityImport extends VerticleBase {
+  static final long NO_HANDLERS_WINDOW_MS = 250;
   private final List<String> addresses;
   private final long timeoutMs;
   private final long retryWindowMs;
@@ -47,10 +49,11 @@ public final class CapabilityImport extends VerticleBase {
 
   private void forward(String address, Message<JsonObject> message) {
     long deadline = System.nanoTime() + retryWindowMs * 1_000_000L;
+    long noHandlersDeadline = System.nanoTime() + Math.min(retryWindowMs, NO_HANDLERS_WINDOW_MS) * 1_000_000L;
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs)
         .setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(message.headers()));
     Promise<Message<JsonObject>> answered = Promise.promise();
-    attempt(CapabilityExport.remote(address), message.body(), options, deadline, 10, answered);
+    attempt(CapabilityExport.remote(address), message.body(), options, deadline, noHandlersDeadline, 10, answered);
     answered.future().onComplete(reply -> message.reply(reply.body()), failure -> {
       if (failure instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
         message.fail(re.failureCode(), re.getMessage());
@@ -60,11 +63,14 @@ public final class CapabilityImport extends VerticleBase {
     });
   }
 
-  private void attempt(String address, JsonObject body, DeliveryOptions options, long deadline, long backoffMs,
-                       Promise<Message<JsonObject>> answered) {
+  private void attempt(String address, JsonObject body, DeliveryOptions options, long deadline, long noHandlersDeadline,
+                       long backoffMs, Promise<Message<JsonObject>> answered) {
     vertx.eventBus().<JsonObject>request(address, body, options).onComplete(answered::complete, failure -> {
-      if (undelivered(failure) && System.nanoTime() + backoffMs * 1_000_000L < deadline) {
-        vertx.setTimer(backoffMs, id -> attempt(address, body, options, deadline, Math.min(backoffMs * 2, 200), answered));
+      long until = failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+          ? noHandlersDeadline : deadline;
+      if (undelivered(failure) && System.nanoTime() + backoffMs * 1_000_000L < until) {
+        vertx.setTimer(backoffMs, id -> attempt(address, body, options, deadline, noHandlersDeadline,
+            Math.min(backoffMs * 2, 200), answered));
       } else {
         answered.fail(failure);
       }

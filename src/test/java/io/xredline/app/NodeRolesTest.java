@@ -3,7 +3,10 @@ package io.xredline.app;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import io.xredline.auth.AuthApi;
+import io.vertx.grpc.common.GrpcStatus;
+import io.xredline.api.auth.v1.MeReply;
+import io.xredline.api.auth.v1.MeRequest;
+import io.xredline.testing.GrpcCalls;
 import io.xredline.bus.CapabilityExport;
 import io.xredline.config.AppConfig;
 import io.xredline.observability.Telemetry;
@@ -93,6 +96,12 @@ class NodeRolesTest {
           assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
           assertThat(TestApp.json(me).getString("username")).isEqualTo(username);
         }
+        try (GrpcCalls calls = new GrpcCalls(edge.grpcPort())) {
+          GrpcCalls.Result<MeReply> grpc = calls.unary("auth.v1.Auth", "Me", MeRequest.getDefaultInstance(),
+              MeReply.newBuilder(), "authorization", bearer);
+          assertThat(grpc.status()).as(grpc.message()).isEqualTo(GrpcStatus.OK);
+          assertThat(grpc.reply().getUsername()).as("gRPC on the edge answers like REST").isEqualTo(username);
+        }
         assertThat(edge.get("/api/v1/auth/me", "Authorization", "Bearer nonsense").statusCode())
             .as("the capability's own errors cross the bridge unchanged").isEqualTo(401);
         assertThat(strangerHeard.get()).as("messages that reached the wrong-secret node").isZero();
@@ -110,6 +119,11 @@ class NodeRolesTest {
         long tookMs = (System.nanoTime() - begin) / 1_000_000;
         assertThat(unavailable.statusCode()).as(unavailable.body()).isEqualTo(503);
         assertThat(TestApp.json(unavailable).getString("reason")).isEqualTo("SERVICE_UNAVAILABLE");
+        try (GrpcCalls calls = new GrpcCalls(edge.grpcPort())) {
+          GrpcCalls.Result<MeReply> grpc = calls.unary("auth.v1.Auth", "Me", MeRequest.getDefaultInstance(),
+              MeReply.newBuilder(), "authorization", bearer);
+          assertThat(grpc.status()).as("gRPC without an auth node: " + grpc.message()).isEqualTo(GrpcStatus.UNAVAILABLE);
+        }
         System.out.println("NodeRolesTest: 503 without an auth node after " + tookMs + " ms (request timeout 5000 ms)");
         assertThat(strangerHeard.get()).isZero();
       } finally {
