@@ -40,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterProcessTest {
   private static final String CODE = "Q7XK2M";
   private static final String PASSWORD = "Corr3ct-Horse-Battery";
+  private static final int ACCOUNT_LIMIT = 12;
   private static final Duration START = Duration.ofMinutes(3);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Pattern SERVED = Pattern.compile("^xredline_cluster_served_total\\{[^}]*capability=\"auth\"[^}]*} ([0-9.E+]+)$",
@@ -59,7 +60,13 @@ class ClusterProcessTest {
     common.put("XREDLINE_DATA__REDIS__URL", TestBackends.redisUrl());
     common.put("XREDLINE_DATA__REDIS__KEY_PREFIX", TestBackends.freshKeyPrefix("cproc"));
     common.put("XREDLINE_AUTH__CAPTCHA__FIXED_CODE", CODE);
-    common.put("XREDLINE_SECURITY__RATE_LIMIT__ENABLED", "false");
+    // every client here is 127.0.0.1: the per-address budgets are out of the way, login_account is the one under test
+    common.put("XREDLINE_SECURITY__RATE_LIMIT__DEFAULT__REQUESTS_PER_SECOND", "1000000");
+    common.put("XREDLINE_SECURITY__RATE_LIMIT__DEFAULT__BURST", "1000000");
+    for (String policy : List.of("LOGIN_IP", "REGISTER_IP", "CAPTCHA_IP")) {
+      common.put("XREDLINE_SECURITY__RATE_LIMIT__POLICIES__" + policy + "__LIMIT", "1000000");
+    }
+    common.put("XREDLINE_SECURITY__RATE_LIMIT__POLICIES__LOGIN_ACCOUNT__LIMIT", String.valueOf(ACCOUNT_LIMIT));
     common.put("XREDLINE_SERVER__HTTP__TIMEOUT", "10s");
     common.put("XREDLINE_SERVER__SHUTDOWN_TIMEOUT", "10s");
     common.put("XREDLINE_MONITORING__HEALTH__CACHE_TTL", "0s");
@@ -105,6 +112,22 @@ class ClusterProcessTest {
       assertThat(lockStatuses).as("five failures then locked, whichever node counted them").containsSubsequence(401, 403);
       assertThat(lockStatuses.subList(5, 8)).containsOnly(403);
       assertThat(loginStatus(edge, victim, PASSWORD)).as("locked on every node").isEqualTo(403);
+
+      // the login_account budget is counted in Redis too: attempts answered by either node use up one budget
+      String limited = "rate_" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+      assertThat(post(edge, "/api/v1/auth/register", new JsonObject().put("username", limited).put("password", PASSWORD)
+          .put("email", limited + "@example.com").put("captcha_id", captcha(edge)).put("captcha_code", CODE)).statusCode())
+          .isEqualTo(201);
+      double[] beforeLogins = {served(auth[0]), served(auth[1])};
+      for (int i = 0; i < ACCOUNT_LIMIT; i++) {
+        assertThat(loginStatus(edge, limited, PASSWORD)).as("login %d within the account budget", i + 1).isEqualTo(200);
+      }
+      HttpResponse<String> refused = post(edge, "/api/v1/auth/login", new JsonObject().put("username", limited)
+          .put("password", PASSWORD).put("captcha_id", captcha(edge)).put("captcha_code", CODE));
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+      assertThat(refused.body()).contains("RATE_LIMITED", "login_account");
+      assertThat(served(auth[0]) - beforeLogins[0]).as("auth0 answered some of the logins").isPositive();
+      assertThat(served(auth[1]) - beforeLogins[1]).as("auth1 answered some of the logins").isPositive();
 
       // SIGKILL one auth node under load: only what was in flight on it may fail
       try (Load load = new Load(edge, bearer, 2)) {
