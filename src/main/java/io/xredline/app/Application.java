@@ -104,7 +104,7 @@ public final class Application {
     AppConfig.Grpc grpc = config.server().grpc();
     AppConfig.Cluster cluster = config.cluster();
     LIFECYCLE.info("roles: {}", String.join(",", cluster.roles()));
-    // a node without the http role still listens there: its probes and /metrics, nothing else
+    // without the http role, the health role still listens there: its probes and /metrics, nothing else
     boolean api = cluster.has("http");
     return vertx.deployVerticle(new HealthVerticle(config, backends, clusterManager))
         .onSuccess(app::capability)
@@ -112,14 +112,14 @@ public final class Application {
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new RedisInfoSampler(config.data().redis(), backends.redisUrl())))
         .onSuccess(app::capability)
-        .compose(id -> deploy(vertx, () -> new HttpServerVerticle(config, v -> RateLimiter.create(v, config, backends), api),
-            http.instances(), "HTTP listener on " + http.host() + ":" + http.port()))
-        .onSuccess(id -> {
-          app.transport(id);
-          LIFECYCLE.info("HTTP listening on {}://{}:{} ({} instances{})",
-              config.security().tls().enabled() ? "https" : "http", http.host(), http.port(), http.instances(),
-              api ? "" : ", probes and metrics only");
-        })
+        .compose(id -> when(api || cluster.has("health"), () -> deploy(vertx,
+            () -> new HttpServerVerticle(config, v -> RateLimiter.create(v, config, backends), api),
+            http.instances(), "HTTP listener on " + http.host() + ":" + http.port()), hid -> {
+              app.transport(hid);
+              LIFECYCLE.info("HTTP listening on {}://{}:{} ({} instances{})",
+                  config.security().tls().enabled() ? "https" : "http", http.host(), http.port(), http.instances(),
+                  api ? "" : ", probes and metrics only");
+            }))
         .compose(id -> vertx.executeBlocking(() -> Migrations.run(backends.databaseUrl()))
             .recover(e -> Future.failedFuture(new StartupException("database migration failed: " + RootCause.message(e), e))))
         .onSuccess(applied -> {
