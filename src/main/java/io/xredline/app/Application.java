@@ -104,19 +104,24 @@ public final class Application {
     AppConfig.Http http = config.server().http();
     AppConfig.Grpc grpc = config.server().grpc();
     AppConfig.Capabilities capabilities = config.capabilities();
+    AppConfig.Cluster cluster = config.cluster();
+    LIFECYCLE.info("roles: {}", String.join(",", cluster.roles()));
+    // without the http role, the health role still listens there: its probes and /metrics, nothing else
+    boolean api = cluster.has("http");
     return deploy(vertx, () -> new HealthVerticle(config, backends, clusterManager), capabilities.health(), "health")
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new HealthGauges(config.monitoring().health())))
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new RedisInfoSampler(config.data().redis(), backends.redisUrl())))
         .onSuccess(app::capability)
-        .compose(id -> deploy(vertx, () -> new HttpServerVerticle(config, v -> RateLimiter.create(v, config, backends)), http.instances(),
-            "HTTP listener on " + http.host() + ":" + http.port()))
-        .onSuccess(id -> {
-          app.transport(id);
-          LIFECYCLE.info("HTTP listening on {}://{}:{} ({} instances)",
-              config.security().tls().enabled() ? "https" : "http", http.host(), http.port(), http.instances());
-        })
+        .compose(id -> when(api || cluster.has("health"), () -> deploy(vertx,
+            () -> new HttpServerVerticle(config, v -> RateLimiter.create(v, config, backends), api),
+            http.instances(), "HTTP listener on " + http.host() + ":" + http.port()), hid -> {
+              app.transport(hid);
+              LIFECYCLE.info("HTTP listening on {}://{}:{} ({} instances{})",
+                  config.security().tls().enabled() ? "https" : "http", http.host(), http.port(), http.instances(),
+                  api ? "" : ", probes and metrics only");
+            }))
         .compose(id -> vertx.executeBlocking(() -> Migrations.run(backends.databaseUrl(),
                 RootKey.of(config.security().kms().masterKey()), config.auth().totp().encryptionKey()))
             .recover(e -> Future.failedFuture(new StartupException("database migration failed: " + RootCause.message(e), e))))
@@ -124,26 +129,32 @@ public final class Application {
           LIFECYCLE.info("migrations: {} applied", applied);
           HealthApi.report(vertx.eventBus(), HealthApi.Phase.MIGRATED);
         })
-        .compose(v -> deploy(vertx, () -> new AuditVerticle(config, backends), capabilities.audit(), "audit"))
-        .onSuccess(app::capability)
-        .compose(v -> deploy(vertx, () -> new GreeterVerticle(config, backends), capabilities.greeter(), "greeter"))
-        .onSuccess(app::capability)
-        .compose(id -> deploy(vertx, () -> new AuthVerticle(config, backends), capabilities.auth(), "auth"))
-        .onSuccess(id -> {
-          app.capability(id);
-          LIFECYCLE.info("capabilities: auth {}, greeter {}, health {}, audit {} instances", capabilities.auth(),
-              capabilities.greeter(), capabilities.health(), capabilities.audit());
-        })
-        .compose(id -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config)))
-        .onSuccess(app::capability)
-        .compose(id -> deploy(vertx, () -> new GrpcServerVerticle(config, v -> RateLimiter.create(v, config, backends)), grpc.instances(),
-            "gRPC listener on " + grpc.host() + ":" + grpc.port()))
-        .onSuccess(id -> {
-          app.transport(id);
-          LIFECYCLE.info("gRPC listening on {}:{} ({} instances)", grpc.host(), grpc.port(), grpc.instances());
-          HealthApi.report(vertx.eventBus(), HealthApi.Phase.STARTED);
-        })
+        .compose(v -> when(cluster.has("audit"),
+            () -> deploy(vertx, () -> new AuditVerticle(config, backends), capabilities.audit(), "audit"), app::capability))
+        .compose(v -> when(cluster.has("greeter"),
+            () -> deploy(vertx, () -> new GreeterVerticle(config, backends), capabilities.greeter(), "greeter"),
+            app::capability))
+        .compose(id -> when(cluster.has("auth"),
+            () -> deploy(vertx, () -> new AuthVerticle(config, backends), capabilities.auth(), "auth"), app::capability))
+        .compose(id -> when(cluster.has("auth"), () -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config)), app::capability))
+        .onSuccess(id -> LIFECYCLE.info("capabilities: auth {}, greeter {}, health {}, audit {} instances",
+            cluster.has("auth") ? capabilities.auth() : 0, cluster.has("greeter") ? capabilities.greeter() : 0,
+            capabilities.health(), cluster.has("audit") ? capabilities.audit() : 0))
+        .compose(v -> clusterManager == null ? Future.succeededFuture() : NodeRoles.bridge(app, config, clusterManager))
+        .compose(id -> when(cluster.has("grpc"), () -> deploy(vertx,
+            () -> new GrpcServerVerticle(config, v -> RateLimiter.create(v, config, backends)), grpc.instances(),
+            "gRPC listener on " + grpc.host() + ":" + grpc.port()), gid -> {
+              app.transport(gid);
+              LIFECYCLE.info("gRPC listening on {}:{} ({} instances)", grpc.host(), grpc.port(), grpc.instances());
+            }))
+        .onSuccess(id -> HealthApi.report(vertx.eventBus(), HealthApi.Phase.STARTED))
         .map(v -> app);
+  }
+
+  /** Deploys only when this node has the role; {@code deployed} hears the deployment id. */
+  private static Future<?> when(boolean role, java.util.function.Supplier<Future<String>> deploy,
+                                java.util.function.Consumer<String> deployed) {
+    return role ? deploy.get().onSuccess(deployed::accept) : Future.succeededFuture();
   }
 
   private static Future<String> deploy(Vertx vertx, java.util.function.Supplier<io.vertx.core.Deployable> verticle,

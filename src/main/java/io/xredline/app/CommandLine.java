@@ -9,9 +9,9 @@ import java.util.List;
  * {@code --help}, and an optional command ({@code user create --admin NAME}, {@code config check},
  * {@code kms rotate}) instead of serving.
  */
-record CommandLine(List<Path> confFiles, String env, boolean help, String error, List<String> command) {
+record CommandLine(List<Path> confFiles, String env, boolean help, String error, List<String> command, String roles) {
   static final String USAGE = """
-      Usage: java -jar xredline.jar [--conf FILE]... [--env dev|test|prod] [--help]
+      Usage: java -jar xredline.jar [--conf FILE]... [--env dev|test|prod] [--roles LIST] [--help]
              java -jar xredline.jar [--conf FILE]... [--env ...] user create [--admin] NAME
              java -jar xredline.jar [--conf FILE]... [--env ...] user unlock|disable|enable|totp-reset NAME
              java -jar xredline.jar [--conf FILE]... [--env ...] config check
@@ -22,6 +22,8 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error,
 
         --conf FILE   extra YAML layered over the defaults; repeatable, later wins
         --env NAME    dev (default), test or prod; same as XREDLINE_ENV
+        --roles LIST  what this node runs, comma-separated out of http,grpc,auth,greeter,audit,health
+                      (default all; same as XREDLINE_ROLES and cluster.roles); needs cluster.enabled
         --help        print this and exit
 
       user create [--admin] NAME   creates an account (role admin with --admin) in the configured
@@ -48,6 +50,7 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error,
   static CommandLine parse(String[] args) {
     List<Path> conf = new ArrayList<>();
     String env = null;
+    String roles = null;
     boolean help = false;
     List<String> command = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -60,7 +63,7 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error,
       }
       switch (flag) {
         case "--help", "-h" -> help = true;
-        case "--conf", "--env" -> {
+        case "--conf", "--env", "--roles" -> {
           if (value == null) {
             if (i + 1 >= args.length) {
               return failure(flag + " needs a value");
@@ -69,6 +72,8 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error,
           }
           if (flag.equals("--conf")) {
             conf.add(Path.of(value));
+          } else if (flag.equals("--roles")) {
+            roles = value;
           } else {
             env = value;
           }
@@ -81,10 +86,10 @@ record CommandLine(List<Path> confFiles, String env, boolean help, String error,
         }
       }
     }
-    return new CommandLine(List.copyOf(conf), env, help, null, List.copyOf(command));
+    return new CommandLine(List.copyOf(conf), env, help, null, List.copyOf(command), roles);
   }
 
   private static CommandLine failure(String error) {
-    return new CommandLine(List.of(), null, false, error, List.of());
+    return new CommandLine(List.of(), null, false, error, List.of(), null);
   }
 }

@@ -43,7 +43,8 @@ public final class Main {
       out.print(CommandLine.USAGE);
       return;
     }
-    ConfigLoader.Sources sources = ConfigLoader.Sources.system(cli.env(), cli.confFiles());
+    ConfigLoader.Sources sources = withRoles(ConfigLoader.Sources.system(cli.env(), cli.confFiles()),
+        cli.roles() != null ? cli.roles() : System.getenv("XREDLINE_ROLES"));
     if (!cli.command().isEmpty() && cli.command().get(0).equals("config")) {
       System.exit(ConfigCommand.run(sources, cli.command(), out, err));
     }
@@ -71,6 +72,17 @@ public final class Main {
       System.exit(UserCommand.run(config, cli.command(), System.in, out, err));
     }
     run(config, sources);
+  }
+
+  /** {@code --roles} (else XREDLINE_ROLES) is cluster.roles at the highest layer, as a -D property would be. */
+  static ConfigLoader.Sources withRoles(ConfigLoader.Sources sources, String roles) {
+    if (roles == null || roles.isBlank()) {
+      return sources;
+    }
+    java.util.Properties properties = new java.util.Properties();
+    properties.putAll(sources.properties());
+    properties.setProperty("xredline.cluster.roles", roles);
+    return new ConfigLoader.Sources(sources.env(), sources.files(), sources.environment(), properties);
   }
 
   /** Loading needs a Vert.x for vertx-config; a short-lived one keeps the real one free to be clustered. */

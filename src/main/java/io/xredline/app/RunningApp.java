@@ -25,6 +25,7 @@ public final class RunningApp {
   private final Telemetry telemetry;
   private final List<String> transports = new ArrayList<>();
   private final List<String> capabilities = new ArrayList<>();
+  private final List<String> exports = new ArrayList<>();
   private Future<Void> stopping;
 
   private Backends backends;
@@ -48,6 +49,11 @@ public final class RunningApp {
     capabilities.add(deploymentId);
   }
 
+  /** What this node serves for other cluster members: withdrawn first on stop, while its capabilities still answer. */
+  void export(String deploymentId) {
+    exports.add(deploymentId);
+  }
+
   public Vertx vertx() {
     return vertx;
   }
@@ -69,7 +75,8 @@ public final class RunningApp {
   }
 
   /**
-   * Graceful stop: readiness DOWN, then transports drain (bounded by server.shutdown_timeout), then
+   * Graceful stop: readiness DOWN, then what this node serves the cluster is withdrawn and drained,
+   * then transports drain (bounded by server.shutdown_timeout), then
    * capabilities and pools close, then Vert.x, then the embedded servers. Idempotent.
    */
   public synchronized Future<Void> stop() {
@@ -89,6 +96,7 @@ public final class RunningApp {
     Promise<Void> stopped = Promise.promise();
     stopping = stopped.future();
     delay
+        .compose(v -> undeployAll(exports))
         .compose(v -> undeployAll(transports))
         .compose(v -> undeployAll(reversedCapabilities))
         .eventually(vertx::close)

@@ -234,6 +234,28 @@ public record AppConfig(
 
   /** {@code host} is the interface Hazelcast and the event bus bind; {@code publicHost} what peers dial (null = host). */
   public record Cluster(boolean enabled, String name, String host, String publicHost, int port, int eventBusPort,
-                        List<String> members, String kubernetesServiceDns, int minMembers) {
+                        List<String> members, String kubernetesServiceDns, int minMembers, java.util.Set<String> roles,
+                        String secret, ClusterTls tls) {
+    /** Every role a node can take; a node deploys the verticles of its roles only. */
+    public static final List<String> ROLES = List.of("http", "grpc", "auth", "greeter", "audit", "health");
+
+    /** The roles behind the bus that a transport calls. */
+    public static final List<String> CAPABILITIES = List.of("auth", "greeter", "audit");
+
+    public boolean has(String role) {
+      return roles.contains(role);
+    }
+
+    /** Capabilities this node's transports call but it does not hold: someone else in the cluster must. */
+    public List<String> needsFromCluster() {
+      if (!has("http") && !has("grpc")) {
+        return List.of();
+      }
+      return CAPABILITIES.stream().filter(c -> !has(c)).toList();
+    }
+  }
+
+  /** Event-bus TLS between members: every member presents {@code certFile} and trusts only {@code caFile}. */
+  public record ClusterTls(boolean enabled, Path certFile, Path keyFile, Path caFile) {
   }
 }

@@ -59,7 +59,20 @@ public final class ConfigParser {
     if (!violations.isEmpty()) {
       throw new InvalidConfigException(violations);
     }
-    return new Checked(config, "prod".equals(env) ? List.of() : unknown);
+    List<Violation> warnings = new ArrayList<>("prod".equals(env) ? List.of() : unknown);
+    warnings.addAll(deprecated(effective.tree()));
+    return new Checked(config, List.copyOf(warnings));
+  }
+
+  /** Keys still read under an old name: a warning in every environment, never an error. */
+  private static List<Violation> deprecated(JsonObject tree) {
+    JsonObject cluster = tree.getJsonObject("cluster");
+    if (cluster != null && cluster.getValue("kubernetes_service_dns") != null) {
+      return List.of(new Violation("cluster.kubernetes_service_dns",
+          "is deprecated; use cluster.kubernetes.service_dns (the flat key is read only when the nested one is unset)",
+          ConfigReader.quote(String.valueOf(cluster.getValue("kubernetes_service_dns")))));
+    }
+    return List.of();
   }
 
   /** Every key the parser reads, in reading order: the source of docs/configuration.md. */
@@ -582,10 +595,42 @@ public final class ConfigParser {
             ConfigReader.quote(member));
       }
     }
-    String serviceDns = r.string("kubernetes_service_dns", null);
+    String serviceDns = r.section("kubernetes").string("service_dns", null);
+    // the flat spelling came first; still read, with a warning (ConfigParser.DEPRECATED)
+    String flatDns = r.string("kubernetes_service_dns", null);
+    if (serviceDns == null) {
+      serviceDns = flatDns;
+    }
     if (enabled && members.isEmpty() && serviceDns == null) {
       r.violation("members", "must name at least one member (host:port) when clustering is enabled"
-          + " (or set cluster.kubernetes_service_dns)", null);
+          + " (or set cluster.kubernetes.service_dns)", null);
+    }
+    List<String> roleList = r.strings("roles");
+    java.util.Set<String> roles = new java.util.LinkedHashSet<>();
+    for (String role : roleList.isEmpty() ? AppConfig.Cluster.ROLES : roleList) {
+      String name = role.trim().toLowerCase(java.util.Locale.ROOT);
+      if (!AppConfig.Cluster.ROLES.contains(name)) {
+        r.violation("roles", "must list roles out of " + String.join(", ", AppConfig.Cluster.ROLES), ConfigReader.quote(role));
+      }
+      roles.add(name);
+    }
+    if (!enabled && !roles.containsAll(AppConfig.Cluster.ROLES)) {
+      r.violation("roles", "a node with only some roles needs cluster.enabled: true (the other roles run elsewhere)",
+          ConfigReader.quote(String.join(",", roleList)));
+    }
+    String secret = r.string("secret", null);
+    if (secret != null && secret.length() < 16) {
+      r.violation("secret", "must be at least 16 characters", Secrets.mask(secret));
+    }
+    ConfigReader tls = r.section("tls");
+    boolean tlsOn = tls.bool("enabled", false);
+    Path cert = pathOrNull(tls.string("cert_file", null));
+    Path key = pathOrNull(tls.string("key_file", null));
+    Path ca = pathOrNull(tls.string("ca_file", null));
+    if (tlsOn) {
+      requireFile(tls, "cert_file", cert);
+      requireFile(tls, "key_file", key);
+      requireFile(tls, "ca_file", ca);
     }
     return new AppConfig.Cluster(
         enabled,
@@ -596,7 +641,10 @@ public final class ConfigParser {
         r.integer("event_bus_port", 0, 0, 65535),
         members,
         serviceDns,
-        r.integer("min_members", 1, 1, 1000));
+        r.integer("min_members", 1, 1, 1000),
+        java.util.Collections.unmodifiableSet(roles),
+        secret,
+        new AppConfig.ClusterTls(tlsOn, cert, key, ca));
   }
 
   /** CONTRACT §2: what prod refuses even when every value is well formed. */
@@ -646,6 +694,16 @@ public final class ConfigParser {
       if (!origin.startsWith("https://")) {
         violations.add(new Violation("security.cors.allowed_origins", "must list only https:// origins in prod",
             ConfigReader.quote(origin)));
+      }
+    }
+    if (c.cluster().enabled()) {
+      if (c.cluster().secret() == null) {
+        violations.add(new Violation("cluster.secret",
+            "is required in prod when clustering is enabled (only members holding it can join)", null));
+      }
+      if (!c.cluster().tls().enabled()) {
+        violations.add(new Violation("cluster.tls.enabled",
+            "must be true in prod when clustering is enabled (tokens and passwords cross the event bus)", "false"));
       }
     }
     AppConfig.Database db = c.data().database();

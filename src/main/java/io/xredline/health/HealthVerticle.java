@@ -22,6 +22,7 @@ import io.xredline.data.RedisNodes;
 
 import java.util.EnumMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -78,6 +79,10 @@ public final class HealthVerticle extends VerticleBase {
     health.httpDependencies().forEach((name, url) -> ready.put("http:" + name, () -> checks.http(url, timeout)));
     if (clusterManager != null) {
       ready.put("cluster", () -> DependencyChecks.cluster(clusterManager, config.cluster().minMembers()));
+      List<String> needed = config.cluster().needsFromCluster();
+      if (!needed.isEmpty()) {
+        ready.put("capabilities", () -> capabilities(needed, timeout));
+      }
     }
     Map<String, Supplier<Future<Status>>> startup = Map.of("startup", this::startup);
     Map<String, Supplier<Future<Status>>> all = new java.util.LinkedHashMap<>(ready);
@@ -130,6 +135,33 @@ public final class HealthVerticle extends VerticleBase {
 
   private static double elapsedMs(long begin) {
     return Math.round((System.nanoTime() - begin) / 10_000.0) / 100.0;
+  }
+
+  /**
+   * An edge node is ready only while each capability it calls has a member answering a ping; one
+   * retry covers a member that died before the cluster noticed (the ping went to it).
+   */
+  private Future<Status> capabilities(List<String> needed, long timeoutMs) {
+    long pingMs = Math.max(10, timeoutMs / 3);
+    List<Future<Boolean>> answers = new java.util.ArrayList<>();
+    for (String capability : needed) {
+      answers.add(ping(capability, pingMs).recover(e -> ping(capability, pingMs)).map(true).otherwise(false));
+    }
+    return Future.all(answers).map(all -> {
+      JsonObject data = new JsonObject();
+      boolean up = true;
+      for (int i = 0; i < needed.size(); i++) {
+        boolean answered = answers.get(i).result();
+        data.put(needed.get(i), answered ? "UP" : "DOWN");
+        up &= answered;
+      }
+      return up ? Status.OK(data) : Status.KO(data);
+    });
+  }
+
+  private Future<JsonObject> ping(String capability, long timeoutMs) {
+    return vertx.eventBus().<JsonObject>request(io.xredline.bus.CapabilityExport.ping(capability), new JsonObject(),
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(timeoutMs)).map(m -> m.body());
   }
 
   private Future<Status> lifecycle() {

@@ -22,22 +22,29 @@ import java.util.function.Function;
 public final class HttpServerVerticle extends VerticleBase {
   private final AppConfig config;
   private final Function<Vertx, RateLimiter> limiters;
+  private final boolean api;
   private HttpServer server;
   private EventLoopProbe loopProbe;
   private RateLimiter limiter;
 
   /** {@code limiters} makes this instance's limiter (with a Redis client of its own) once it has a Vert.x. */
   public HttpServerVerticle(AppConfig config, Function<Vertx, RateLimiter> limiters) {
+    this(config, limiters, true);
+  }
+
+  /** {@code api} false: a node without the http role still answers its probes and /metrics, nothing else. */
+  public HttpServerVerticle(AppConfig config, Function<Vertx, RateLimiter> limiters, boolean api) {
     this.config = config;
     this.limiters = limiters;
+    this.api = api;
   }
 
   @Override
   public Future<?> start() {
     loopProbe = EventLoopProbe.start(vertx, "http");
-    limiter = limiters.apply(vertx);
+    limiter = api ? limiters.apply(vertx) : null;
     return ApiDescription.load(vertx).compose(description -> {
-      Router router = router(vertx, config, description, limiter);
+      Router router = api ? router(vertx, config, description, limiter) : probes(vertx, config);
       server = vertx.createHttpServer(options(config))
           .invalidRequestHandler(InvalidRequests::handle)
           .requestHandler(router);
@@ -64,6 +71,15 @@ public final class HttpServerVerticle extends VerticleBase {
     }
     // last: it only answers what no route above claimed
     FrontendRoutes.forConfig(config).ifPresent(frontend -> frontend.mount(router));
+    HttpAccessLog.labelFailures(router);
+    return router;
+  }
+
+  /** Health and metrics only, never rate-limited (CONTRACT §5). */
+  public static Router probes(Vertx vertx, AppConfig config) {
+    Router router = ApiRouter.create(vertx, config, null);
+    new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout())).mount(router);
+    MetricsRoute.mount(router, vertx, config.monitoring().metrics());
     HttpAccessLog.labelFailures(router);
     return router;
   }

@@ -140,6 +140,12 @@ final class ServiceProcess implements AutoCloseable {
     process.destroy();
   }
 
+  /** SIGKILL: no drain, no leaving the cluster; the JVM is gone when this returns. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(20, TimeUnit.SECONDS);
+  }
+
   long pid() {
     return process.pid();
   }

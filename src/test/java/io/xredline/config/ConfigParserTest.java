@@ -83,7 +83,8 @@ class ConfigParserTest {
       assertThat(c.monitoring().health().memoryThreshold()).isEqualTo(0.9);
       assertThat(c.monitoring().tracing()).isEqualTo(new AppConfig.Tracing(false, null, 0.1));
       assertThat(c.monitoring().docsEnabled()).isTrue();
-      assertThat(c.cluster()).isEqualTo(new AppConfig.Cluster(false, "xredline", "127.0.0.1", null, 5701, 0, List.of(), null, 1));
+      assertThat(c.cluster()).isEqualTo(new AppConfig.Cluster(false, "xredline", "127.0.0.1", null, 5701, 0, List.of(), null, 1,
+          java.util.Set.copyOf(AppConfig.Cluster.ROLES), null, new AppConfig.ClusterTls(false, null, null, null)));
     }
 
     @Test
@@ -186,6 +187,23 @@ class ConfigParserTest {
       assertThat(c.monitoring().health().httpDependencies())
           .containsExactly(Map.entry("billing", "https://billing.internal/health"));
       assertThat(c.cluster().members()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
+    }
+
+    @Test
+    @DisplayName("cluster: roles from a comma-separated string; the nested service_dns wins over the deprecated flat alias, which warns")
+    void clusterRolesAndServiceDns() {
+      AppConfig c = ConfigParser.parse(devTree("cluster.enabled", true, "cluster.roles", "HTTP, grpc",
+          "cluster.kubernetes", new JsonObject().put("service_dns", "xredline-blue-hz.apps.svc.cluster.local")), "dev");
+      assertThat(c.cluster().roles()).containsExactly("http", "grpc");
+      assertThat(c.cluster().needsFromCluster()).containsExactly("auth", "greeter", "audit");
+      assertThat(c.cluster().kubernetesServiceDns()).isEqualTo("xredline-blue-hz.apps.svc.cluster.local");
+
+      JsonObject flat = devTree("cluster.enabled", true, "cluster.kubernetes_service_dns", "old-hz.apps.svc.cluster.local");
+      ConfigParser.Checked checked = ConfigParser.check(new EffectiveConfig("dev", flat, Map.of()));
+      assertThat(checked.config().cluster().kubernetesServiceDns()).isEqualTo("old-hz.apps.svc.cluster.local");
+      assertThat(checked.warnings()).extracting(Violation::toString).anySatisfy(w -> assertThat(w)
+          .startsWith("cluster.kubernetes_service_dns: is deprecated; use cluster.kubernetes.service_dns"));
+      assertThat(ConfigParser.parse(devTree(), "dev").cluster().needsFromCluster()).as("all roles: needs nothing").isEmpty();
     }
 
     @Test
@@ -386,7 +404,17 @@ class ConfigParserTest {
               "cluster.members: must list host or host:port entries, one member each (no port ranges) (got \"10.0.0.1:5701-5703\")"),
           Case.of("clustering enabled without members", "cluster.enabled", true,
               "cluster.members: must name at least one member (host:port) when clustering is enabled"
-                  + " (or set cluster.kubernetes_service_dns)"),
+                  + " (or set cluster.kubernetes.service_dns)"),
+          Case.of("an unknown node role", "cluster.roles", "http,billing",
+              "cluster.roles: must list roles out of http, grpc, auth, greeter, audit, health (got \"billing\")",
+              "cluster.roles: a node with only some roles needs cluster.enabled: true (the other roles run elsewhere) (got \"http,billing\")"),
+          Case.of("some roles without clustering", "cluster.roles", "http,grpc",
+              "cluster.roles: a node with only some roles needs cluster.enabled: true (the other roles run elsewhere) (got \"http,grpc\")"),
+          Case.of("a short cluster secret", "cluster.secret", "short",
+              "cluster.secret: must be at least 16 characters (got \"****\" (5 characters))"),
+          Case.of("cluster TLS without files", "cluster.tls.enabled", true,
+              "cluster.tls.cert_file: is required when TLS is enabled", "cluster.tls.key_file: is required when TLS is enabled",
+              "cluster.tls.ca_file: is required when TLS is enabled"),
           Case.of("cluster min_members 0", "cluster.min_members", 0,
               "cluster.min_members: must be between 1 and 1000 (got 0)"))
           .map(c -> dynamicTest(c.name(), () -> assertThat(violations(c.tree(), "dev")).containsExactlyElementsOf(c.lines())));

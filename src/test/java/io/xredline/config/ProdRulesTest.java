@@ -28,6 +28,15 @@ class ProdRulesTest {
   @DisplayName("prod")
   class Prod {
     @Test
+    @DisplayName("a cluster in prod needs cluster.secret and event-bus TLS")
+    void clusterNeedsSecretAndTls() {
+      assertThat(violations(prodTree("cluster.enabled", true, "cluster.members", "10.0.0.1:5701"), "prod")).containsExactly(
+          "cluster.secret: is required in prod when clustering is enabled (only members holding it can join)",
+          "cluster.tls.enabled: must be true in prod when clustering is enabled (tokens and passwords cross the event bus) (got false)");
+      assertThat(violations(prodTree(), "prod")).as("not clustered: no cluster rules").isEmpty();
+    }
+
+    @Test
     @DisplayName("accepts a long random secret, PostgreSQL with sslmode=require and a Redis with a password")
     void validProdConfigParses() {
       AppConfig c = ConfigParser.parse(prodTree(), "prod");
