@@ -16,7 +16,9 @@ import io.xredline.data.EmbeddedServers;
 import io.xredline.data.Migrations;
 import io.xredline.data.RedisInfoSampler;
 import io.xredline.error.RootCause;
+import io.xredline.features.FeaturesVerticle;
 import io.xredline.greeter.GreeterVerticle;
+import io.xredline.plugins.PluginHost;
 import io.xredline.grpc.GrpcServerVerticle;
 import io.xredline.health.HealthApi;
 import io.xredline.health.HealthGauges;
@@ -125,10 +127,19 @@ public final class Application {
         .onSuccess(app::capability)
         .compose(v -> vertx.deployVerticle(new GreeterVerticle(config, backends)))
         .onSuccess(app::capability)
+        .compose(v -> vertx.deployVerticle(new FeaturesVerticle(config)))
+        .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new AuthVerticle(config, backends)))
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config)))
         .onSuccess(app::capability)
+        .compose(id -> config.plugins().enabled() ? vertx.deployVerticle(new PluginHost(config.plugins()))
+            : Future.succeededFuture((String) null))
+        .onSuccess(id -> {
+          if (id != null) {
+            app.capability(id);
+          }
+        })
         .compose(id -> deploy(vertx, () -> new GrpcServerVerticle(config, v -> RateLimiter.create(v, config, backends)), grpc.instances(),
             "gRPC listener on " + grpc.host() + ":" + grpc.port()))
         .onSuccess(id -> {

@@ -21,7 +21,9 @@ import io.xredline.data.Database;
 import io.xredline.data.RedisClients;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.features.FeatureFlags;
 import io.xredline.observability.RequestContext;
+import io.xredline.plugins.PluginsApi;
 import io.xredline.observability.Telemetry;
 import io.xredline.ratelimit.RateLimiter;
 
@@ -41,6 +43,7 @@ public final class AuthVerticle extends VerticleBase {
   private RedisAPI redis;
   private WorkerExecutor hashingPool;
   private RateLimiter limiter;
+  private FeatureFlags flags;
 
   public AuthVerticle(AppConfig config, Backends backends) {
     this.config = config;
@@ -60,14 +63,16 @@ public final class AuthVerticle extends VerticleBase {
     AuthEvents events = new AuthEvents(vertx.eventBus(), Telemetry.registry(vertx));
     limiter = new RateLimiter(vertx, redis, config.data().redis().keyPrefix(), config.security().rateLimit());
     AuthLimits limits = new AuthLimits(limiter);
-    Captchas captchas = new Captchas(vertx, new CaptchaStore(redis, keys, lookups), auth.captcha(), limits);
+    flags = FeatureFlags.watching(vertx, config.features());
+    PluginsApi.Hooks hooks = PluginsApi.Hooks.of(vertx.eventBus(), config.plugins());
+    Captchas captchas = new Captchas(vertx, new CaptchaStore(redis, keys, lookups), auth.captcha(), limits, flags);
     LoginAttempts attempts = new LoginAttempts(redis, keys, auth.maxLoginAttempts(), auth.lockWindow(), auth.lockDuration(),
         auth.lockout().accountMax(), auth.lockout().accountWindow(), reservationTtl(config));
     Tokens tokens = new Tokens(vertx, auth.jwt());
     Sessions sessions = new Sessions(tokens, new TokenFamilies(redis, keys, lookups), events, auth.jwt());
     SecretBox totpBox = auth.totp().encryptionKey() == null ? null : new SecretBox(auth.totp().encryptionKey());
-    TwoFactor twoFactor = new TwoFactor(users, totpBox, new TotpReplayGuard(redis, keys), events, auth);
-    Registration registration = new Registration(users, hashing, captchas, events, limits);
+    TwoFactor twoFactor = new TwoFactor(users, totpBox, new TotpReplayGuard(redis, keys), events, auth, flags);
+    Registration registration = new Registration(users, hashing, captchas, events, limits, flags, hooks);
     Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts(), auth.lockout().accountMax());
 
     // the common-password list loads off the event loop; unknown login names are checked against
@@ -75,7 +80,7 @@ public final class AuthVerticle extends VerticleBase {
     return vertx.executeBlocking(CommonPasswords::size, false)
         .compose(words -> hashing.hash(UUID.randomUUID().toString()))
         .compose(dummyHash -> {
-      SignIn signIn = new SignIn(users, hashing, dummyHash, captchas, attempts, sessions, twoFactor, events, limits);
+      SignIn signIn = new SignIn(users, hashing, dummyHash, captchas, attempts, sessions, twoFactor, events, limits, hooks);
       List<Future<Void>> consumers = new ArrayList<>();
       consumers.add(on(AuthApi.CAPTCHA, (body, origin) ->
           captchas.issue(AuthApi.CaptchaRequest.fromJson(body), origin).map(AuthApi.Captcha::toJson)));
@@ -145,6 +150,9 @@ public final class AuthVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (flags != null) {
+      flags.close();
+    }
     if (limiter != null) {
       limiter.close();
     }

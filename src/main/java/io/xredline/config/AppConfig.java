@@ -18,7 +18,7 @@ public record AppConfig(
     Monitoring monitoring,
     Cluster cluster,
     JsonObject features,
-    JsonObject plugins) {
+    Plugins plugins) {
 
   public boolean isProd() {
     return "prod".equals(env);
@@ -208,5 +208,18 @@ public record AppConfig(
   /** {@code host} is the interface Hazelcast and the event bus bind; {@code publicHost} what peers dial (null = host). */
   public record Cluster(boolean enabled, String name, String host, String publicHost, int port, int eventBusPort,
                         List<String> members, String kubernetesServiceDns, int minMembers) {
+  }
+
+  /**
+   * CONTRACT §12. {@code directory} holds plugin jars (each gets its own class loader); a hook
+   * answer later than {@code timeout} counts as a failure, {@code maxFailures} in a row open the
+   * plugin's breaker for {@code coolDown}. {@code settings}: each plugin's own block by name.
+   */
+  public record Plugins(boolean enabled, Path directory, Duration timeout, int maxFailures, Duration coolDown,
+                        Map<String, JsonObject> settings) {
+    public JsonObject settings(String name) {
+      JsonObject block = settings.get(name);
+      return block == null ? new JsonObject() : block.copy();
+    }
   }
 }
