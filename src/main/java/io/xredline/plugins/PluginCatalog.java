@@ -22,10 +22,39 @@ import java.util.stream.Stream;
 final class PluginCatalog {
   private static final Logger LOG = LoggerFactory.getLogger(PluginCatalog.class);
 
-  /** Marks plugin code: the bus guard recognises threads that carry one as their context class loader. */
+  /**
+   * A plugin jar's own loader, jar first: its classes (and any library it bundles) win over the
+   * service's, except the packages plugin and service must share — the JDK, Vert.x, Netty, the
+   * logging and metrics APIs, and the plugin API ({@link Plugin}, {@link PluginsApi}). It also marks plugin code:
+   * the bus guard recognises threads that carry one as their context class loader.
+   */
   static final class PluginClassLoader extends URLClassLoader {
+    private static final List<String> SHARED = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "io.vertx.",
+        "io.netty.", "org.slf4j.", "io.micrometer.", "com.fasterxml.jackson.", "io.xredline.plugins.Plugin");
+
     PluginClassLoader(String name, URL[] urls, ClassLoader parent) {
       super(name, urls, parent);
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (SHARED.stream().anyMatch(name::startsWith)) {
+        return super.loadClass(name, resolve);
+      }
+      synchronized (getClassLoadingLock(name)) {
+        Class<?> c = findLoadedClass(name);
+        if (c == null) {
+          try {
+            c = findClass(name);
+          } catch (ClassNotFoundException e) {
+            c = getParent().loadClass(name);
+          }
+        }
+        if (resolve) {
+          resolveClass(c);
+        }
+        return c;
+      }
     }
   }
 

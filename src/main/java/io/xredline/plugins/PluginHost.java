@@ -55,6 +55,7 @@ public final class PluginHost extends VerticleBase {
     final PluginBreaker breaker;
     State state = State.STARTING;
     String problem;
+    String deploymentId;
     long calls;
 
     Entry(String name, String version, Set<String> hooks, String source, PluginBreaker breaker) {
@@ -73,7 +74,8 @@ public final class PluginHost extends VerticleBase {
   @Override
   public Future<?> start() {
     registry = Telemetry.registry(vertx);
-    guard = new BusGuard(vertx.eventBus(), registry);
+    io.vertx.core.Context own = vertx.getOrCreateContext();
+    guard = new BusGuard(vertx.eventBus(), registry, (plugin, address) -> own.runOnContext(v -> eject(plugin, address)));
     guard.install();
     List<Future<?>> consumers = new ArrayList<>();
     for (PluginsApi.Hook hook : PluginsApi.Hook.values()) {
@@ -144,6 +146,7 @@ public final class PluginHost extends VerticleBase {
         .setWorkerPoolSize(2)
         .setClassLoader(found.loader())
         .setConfig(settings);
+    guard.watch(found.loader(), name);
     ClassLoader previous = Thread.currentThread().getContextClassLoader();
     Future<String> deployed;
     try {
@@ -154,7 +157,13 @@ public final class PluginHost extends VerticleBase {
       Thread.currentThread().setContextClassLoader(previous);
     }
     return deployed.onComplete(id -> {
-      guard.trust(id);
+      guard.watch(id, name);
+      entry.deploymentId = id;
+      if (entry.state != State.STARTING) {
+        // ejected while starting
+        vertx.undeploy(id);
+        return;
+      }
       entry.state = State.ACTIVE;
       LOG.info("plugin {} {} started from {} (hooks {})", name, entry.version, found.source(), entry.hooks);
     }, e -> {
@@ -162,6 +171,20 @@ public final class PluginHost extends VerticleBase {
       entry.problem = e.getMessage();
       LOG.warn("plugin {} failed to start: {}", name, e.getMessage());
     });
+  }
+
+  /** A plugin that reached for a protected address is stopped for good (until a restart). */
+  private void eject(String plugin, String address) {
+    Entry e = entries.get(plugin);
+    if (e == null || e.state == State.FAILED) {
+      return;
+    }
+    LOG.error("plugin {} stopped: it used the protected address {}", plugin, address);
+    e.state = State.FAILED;
+    e.problem = "stopped: used the protected address " + address;
+    if (e.deploymentId != null) {
+      vertx.undeploy(e.deploymentId).onFailure(x -> LOG.warn("plugin {} did not stop cleanly: {}", plugin, x.getMessage()));
+    }
   }
 
   private PluginBreaker breaker() {
