@@ -24,7 +24,10 @@ final class DomainAllowlistVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    JsonArray configured = config().getJsonArray("domains", new JsonArray());
+    Object raw = config().getValue("domains");
+    // a list in YAML; a comma-separated string from -Dxredline.plugins.domain-allowlist.domains=…
+    JsonArray configured = raw instanceof JsonArray a ? a
+        : raw == null ? new JsonArray() : new JsonArray(List.of(String.valueOf(raw).split(",")));
     domains = configured.stream().map(d -> String.valueOf(d).trim().toLowerCase(Locale.ROOT))
         .filter(d -> !d.isEmpty()).toList();
     message = config().getString("message", "registration is open to " + String.join(", ", domains) + " addresses only");

@@ -26,9 +26,9 @@ final class LoginNotifierVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    int maxUsers = config().getInteger("max_users", 100_000);
-    maxAddresses = config().getInteger("max_addresses", 20);
-    notifyFirst = config().getBoolean("notify_first", false);
+    int maxUsers = Integer.parseInt(setting("max_users", 100_000));
+    maxAddresses = Integer.parseInt(setting("max_addresses", 20));
+    notifyFirst = Boolean.parseBoolean(setting("notify_first", false));
     subject = config().getString("subject", "New sign-in to your account");
     seen = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
@@ -38,6 +38,11 @@ final class LoginNotifierVerticle extends VerticleBase {
     };
     return vertx.eventBus().<JsonObject>localConsumer(
         PluginsApi.hookAddress(PluginsApi.Hook.AFTER_LOGIN, LoginNotifierPlugin.NAME), this::signedIn).completion();
+  }
+
+  /** Values set through the environment or -D arrive as strings; the YAML file gives typed ones. */
+  private String setting(String key, Object fallback) {
+    return String.valueOf(config().getValue(key, fallback)).trim();
   }
 
   private void signedIn(Message<JsonObject> m) {
