@@ -1,7 +1,7 @@
 import { ApiError, CLIENT_REASONS, isEnvelope } from './errors';
 import { SessionStore } from './session';
 import type {
-  ApiPath, Captcha, Greeting, HealthCheck, LoginRequest, Me, Readiness, RegisterRequest, Registered, Success, TokenPair,
+  ApiPath, Captcha, FeatureAnswers, Greeting, HealthCheck, LoginRequest, Me, Readiness, RegisterRequest, Registered, Success, TokenPair,
   TotpSetup,
 } from './types';
 
@@ -72,6 +72,11 @@ export class ApiClient {
     } finally {
       this.session.clear();
     }
+  }
+
+  /** The feature flags as they apply to the signed-in account (`GET /api/v1/features`). */
+  features(): Promise<FeatureAnswers> {
+    return this.call('GET', '/api/v1/features', { auth: true });
   }
 
   totpSetup(): Promise<TotpSetup> {
