@@ -528,8 +528,8 @@ public final class ConfigParser {
     Map<String, JsonObject> settings = new java.util.LinkedHashMap<>();
     for (String name : r.names()) {
       if (!Set.of("enabled", "directory", "sandbox").contains(name)) {
-        if (!name.matches("[a-z][a-z0-9-]{0,63}")) {
-          r.violation(name, "a plugin name must be lower case letters, digits and - (at most 64)", null);
+        if (!name.matches("[a-z][a-z0-9_-]{0,63}")) {
+          r.violation(name, "a plugin name must be lower case letters, digits, - and _ (at most 64)", null);
         }
         settings.put(name, r.raw(name));
       }

@@ -111,8 +111,8 @@ public final class PluginHost extends VerticleBase {
       name = plugin.name();
       Set<String> hooks = new TreeSet<>(plugin.hooks());
       entry = new Entry(name, String.valueOf(plugin.version()), hooks, found.source(), breaker());
-      if (name == null || !name.matches("[a-z][a-z0-9-]{0,63}")) {
-        throw new IllegalArgumentException("plugin name must be lower case letters, digits and - : " + name);
+      if (name == null || !name.matches("[a-z][a-z0-9_-]{0,63}")) {
+        throw new IllegalArgumentException("plugin name must be lower case letters, digits, - and _: " + name);
       }
       hooks.removeIf(h -> {
         boolean unknown = !PluginsApi.Hook.names().contains(h);
