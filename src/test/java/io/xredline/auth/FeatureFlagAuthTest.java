@@ -82,6 +82,21 @@ class FeatureFlagAuthTest extends AuthTestBase {
   }
 
   @Test
+  @Timeout(90) // one service start with both cores busy
+  @DisplayName("registration: false answers the same on gRPC: PERMISSION_DENIED with reason REGISTRATION_CLOSED")
+  void registrationClosedOnBothTransports() {
+    try (TestApp app = TestApp.start("flagregrpc", overrides("features.registration", "false"));
+         io.xredline.testing.GrpcCalls calls = new io.xredline.testing.GrpcCalls(app.grpcPort())) {
+      String name = uniqueName("g");
+      assertError(register(app, name, PASSWORD, name.toLowerCase() + "@example.com"), 403, "REGISTRATION_CLOSED");
+      assertGrpcError(grpc(calls, "Register", io.xredline.api.auth.v1.RegisterRequest.newBuilder().setUsername(name)
+          .setPassword(PASSWORD).setEmail(name.toLowerCase() + "@example.com").setCaptchaId(captcha(app))
+          .setCaptchaCode(CAPTCHA_CODE).build(), io.xredline.api.auth.v1.RegisterReply.newBuilder()),
+          "PERMISSION_DENIED", "REGISTRATION_CLOSED");
+    }
+  }
+
+  @Test
   @Timeout(90) // one service start and a few sign-ins with both cores busy
   @DisplayName("captcha: false lets sign-in through without a captcha; totp: false refuses TOTP setup; docs: false hides /docs")
   void serviceFlags() {
