@@ -39,6 +39,12 @@ public final class PluginHost extends VerticleBase {
   private static final int MESSAGE_MAX = 200;
   /** A plugin whose start() has not finished by then is left starting; the service does not wait longer. */
   private static final Duration START_BOUND = Duration.ofSeconds(10);
+  /**
+   * Calls a plugin may have unanswered at once (answered late counts as answered): a plugin's
+   * worker runs them one by one, so this bounds the queue a stuck plugin can build — and with it
+   * how long undeploying it (shutdown) waits for that queue. More are refused as failures ("busy").
+   */
+  static final int MAX_IN_FLIGHT = 8;
 
   private final AppConfig.Plugins config;
   private final Map<String, Entry> entries = new LinkedHashMap<>();
@@ -57,6 +63,7 @@ public final class PluginHost extends VerticleBase {
     String problem;
     String deploymentId;
     long calls;
+    int inFlight;
 
     Entry(String name, String version, Set<String> hooks, String source, PluginBreaker breaker) {
       this.name = name;
@@ -231,40 +238,58 @@ public final class PluginHost extends VerticleBase {
   private Future<JsonObject> call(Entry e, PluginsApi.Hook hook, JsonObject payload, String requestId) {
     e.calls++;
     long begin = System.nanoTime();
-    DeliveryOptions options = new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.timeout().toMillis());
+    if (e.inFlight >= MAX_IN_FLIGHT) {
+      return settle(e, hook, begin, Future.failedFuture(new IllegalStateException("busy")), "busy");
+    }
+    // the answer is waited for within the sandbox timeout; the reply itself (late or not) is awaited
+    // longer, so the in-flight count knows when the plugin's worker is done with the call
+    long lateBound = Math.max(config.timeout().toMillis() * 10, 5_000);
+    DeliveryOptions options = new DeliveryOptions().setLocalOnly(true).setSendTimeout(lateBound);
     if (requestId != null) {
       options.addHeader(RequestContext.REQUEST_ID_HEADER, requestId);
     }
-    return vertx.eventBus().<Object>request(PluginsApi.hookAddress(hook, e.name), payload.copy(), options)
-        .map(reply -> {
-          if (!(reply.body() instanceof JsonObject body)
-              || !("allow".equals(body.getValue("verdict")) || "veto".equals(body.getValue("verdict")))) {
-            throw new IllegalStateException("answer is not {verdict: allow|veto}");
-          }
-          return body;
-        })
-        .transform(ar -> {
-          long end = System.nanoTime();
-          String outcome;
-          if (ar.succeeded()) {
-            e.breaker.succeeded();
-            outcome = ar.result().getString("verdict");
-          } else {
-            e.breaker.failed(end);
-            outcome = ar.cause() instanceof io.vertx.core.eventbus.ReplyException re
-                && re.failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT ? "timeout" : "error";
-            Counter.builder("xredline.plugin.failures").description("hook calls a plugin failed, timed out or answered wrongly")
-                .tag("plugin", e.name).tag("hook", hook.hookName()).register(registry).increment();
-            if (e.breaker.state(end) == PluginBreaker.State.OPEN && e.breaker.consecutiveFailures() >= config.maxFailures()) {
-              LOG.warn("plugin {} switched off for {} after {} failures in a row (last: {})", e.name, config.coolDown(),
-                  e.breaker.consecutiveFailures(), outcome);
-            }
-          }
-          Timer.builder("xredline.plugin.hook").description("hook calls per plugin: count, latency, outcome")
-              .tag("plugin", e.name).tag("hook", hook.hookName()).tag("outcome", outcome)
-              .register(registry).record(Duration.ofNanos(end - begin));
-          return Future.succeededFuture(ar.succeeded() ? ar.result() : null);
-        });
+    io.vertx.core.Promise<Object> answer = io.vertx.core.Promise.promise();
+    long timer = vertx.setTimer(config.timeout().toMillis(), id -> answer.tryFail(new java.util.concurrent.TimeoutException()));
+    e.inFlight++;
+    vertx.eventBus().<Object>request(PluginsApi.hookAddress(hook, e.name), payload.copy(), options).onComplete(ar -> {
+      e.inFlight--;
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        answer.tryComplete(ar.result().body());
+      } else {
+        answer.tryFail(ar.cause());
+      }
+    });
+    Future<JsonObject> checked = answer.future().map(body -> {
+      if (!(body instanceof JsonObject json)
+          || !("allow".equals(json.getValue("verdict")) || "veto".equals(json.getValue("verdict")))) {
+        throw new IllegalStateException("answer is not {verdict: allow|veto}");
+      }
+      return json;
+    });
+    return checked.transform(ar -> settle(e, hook, begin, ar.succeeded() ? Future.succeededFuture(ar.result())
+        : Future.failedFuture(ar.cause()), ar.succeeded() ? ar.result().getString("verdict")
+        : ar.cause() instanceof java.util.concurrent.TimeoutException ? "timeout" : "error"));
+  }
+
+  /** Breaker, meters and log for one finished call; always succeeds, with null for a failure. */
+  private Future<JsonObject> settle(Entry e, PluginsApi.Hook hook, long begin, Future<JsonObject> result, String outcome) {
+    long end = System.nanoTime();
+    if (result.succeeded()) {
+      e.breaker.succeeded();
+    } else {
+      e.breaker.failed(end);
+      Counter.builder("xredline.plugin.failures").description("hook calls a plugin failed, timed out or answered wrongly")
+          .tag("plugin", e.name).tag("hook", hook.hookName()).register(registry).increment();
+      if (e.breaker.state(end) == PluginBreaker.State.OPEN && e.breaker.consecutiveFailures() >= config.maxFailures()) {
+        LOG.warn("plugin {} switched off for {} after {} failures in a row (last: {})", e.name, config.coolDown(),
+            e.breaker.consecutiveFailures(), outcome);
+      }
+    }
+    Timer.builder("xredline.plugin.hook").description("hook calls per plugin: count, latency, outcome")
+        .tag("plugin", e.name).tag("hook", hook.hookName()).tag("outcome", outcome)
+        .register(registry).record(Duration.ofNanos(end - begin));
+    return Future.succeededFuture(result.succeeded() ? result.result() : null);
   }
 
   /** One line of at most {@value #MESSAGE_MAX} characters, no control or markup characters. */
