@@ -23,6 +23,9 @@ import java.util.Set;
  * only ever adds callers. A caller with no account (registering, signing in) has no bucket and
  * gets a partly rolled-out flag only at 100%. A disabled flag is off for everyone.
  * {@link #watching} follows hot reloads ({@link ConfigWatch#CHANGED}); reads are lock-free.
+ * Not OpenFeature's SDK: its {@code OpenFeatureAPI} is one provider registry per JVM, while one
+ * JVM here (tests, benches) runs several service instances with flags of their own, and the
+ * rules (percent, users, roles) would be this class either way.
  */
 public final class FeatureFlags {
   private static final Logger LOG = LoggerFactory.getLogger(FeatureFlags.class);
