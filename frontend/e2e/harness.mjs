@@ -46,10 +46,10 @@ function databaseUrl(name) {
 }
 
 /**
- * Starts the service (or uses XREDLINE_E2E_URL) and waits for /healthz/ready. Returns { url, stop() }; stop() sends SIGTERM,
+ * Starts the service (or uses XREDLINE_E2E_URL) with `extraEnv` on top of the test settings and waits for /healthz/ready. Returns { url, stop() }; stop() sends SIGTERM,
  * waits for the exit, drops the database and prints the service log when the run failed.
  */
-export async function startService(hint) {
+export async function startService(hint, extraEnv = {}) {
   if (process.env.XREDLINE_E2E_URL) {
     // an already running service (scripts/run, a staging box): nothing to start or clean up
     return { url: process.env.XREDLINE_E2E_URL.replace(/\/$/, ''), stop: async () => {} };
@@ -78,6 +78,7 @@ export async function startService(hint) {
     XREDLINE_DATA__REDIS__URL: REDIS_URL,
     XREDLINE_DATA__REDIS__KEY_PREFIX: keyPrefix,
   };
+  Object.assign(env, extraEnv);
   // the jar serves the frontend built into it; a caller may point it at a fresher dist/
   if (process.env.XREDLINE_E2E_FRONTEND_DIR) {
     env.XREDLINE_SERVER__HTTP__FRONTEND_DIR = process.env.XREDLINE_E2E_FRONTEND_DIR;

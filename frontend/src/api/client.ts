@@ -1,9 +1,9 @@
 import { ApiError, CLIENT_REASONS, isEnvelope } from './errors';
 import { SessionStore } from './session';
 import type {
-  ApiPath, Captcha, ChangePasswordRequest, ForgotPasswordRequest, Greeting, HealthCheck, LoginRequest, Me, Message,
-  Readiness, RegisterRequest, Registered, ResetPasswordRequest, SessionList, Success, TokenPair, TotpDisableRequest,
-  TotpEnabled, TotpSetup,
+  ApiPath, Captcha, ChangePasswordRequest, FeatureAnswers, ForgotPasswordRequest, Greeting, HealthCheck, LoginRequest,
+  Me, Message, Readiness, RegisterRequest, Registered, ResetPasswordRequest, SessionList, Success, TokenPair,
+  TotpDisableRequest, TotpEnabled, TotpSetup,
 } from './types';
 
 export type * from './types';
@@ -73,6 +73,11 @@ export class ApiClient {
     } finally {
       this.session.clear();
     }
+  }
+
+  /** The feature flags as they apply to the signed-in account (`GET /api/v1/features`). */
+  features(): Promise<FeatureAnswers> {
+    return this.call('GET', '/api/v1/features', { auth: true });
   }
 
   /** Starting set-up needs the current password (fresh proof, CONTRACT §10). */

@@ -88,6 +88,8 @@ const MESSAGES: Record<Reason, string> & Record<string, string | undefined> = {
   CODE_EXPIRED: 'That code has expired or was already used. Ask for a new code.',
   ACCOUNT_DISABLED: 'This account is disabled. Contact an administrator.',
   FORBIDDEN: 'You are not allowed to do that.',
+  REGISTRATION_CLOSED: 'New accounts cannot be created at the moment.',
+  PLUGIN_REJECTED: 'This was refused by a policy of this server.',
   NOT_FOUND: 'That was not found.',
   METHOD_NOT_ALLOWED: 'The server does not allow that action here.',
   PAYLOAD_TOO_LARGE: 'What you sent is too large.',
@@ -132,6 +134,10 @@ export function describe(error: ApiError): string {
   if (error.reason === 'ACCOUNT_LOCKED') {
     const until = formatTime(error.metadata.unlock_time);
     return until ? `${base} Try again after ${until}.` : base;
+  }
+  if (error.reason === 'PLUGIN_REJECTED' && error.message) {
+    // the policy's own words (the server has made them one plain line)
+    return `${base} ${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}`;
   }
   if (error.reason === 'RATE_LIMITED') {
     const seconds = Number(error.metadata.retry_after_seconds);

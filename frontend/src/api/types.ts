@@ -28,6 +28,7 @@ export type AccountSession = SessionList['sessions'][number];
 export type Success = Schemas['Success'];
 export type ErrorEnvelope = Schemas['Error'];
 export type Reason = Schemas['Reason'];
+export type FeatureAnswers = Schemas['FeatureAnswers'];
 
 /** Readiness as the home page shows it: DOWN (503) is a result, not an error. */
 export interface Readiness {

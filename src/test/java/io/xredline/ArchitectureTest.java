@@ -50,7 +50,7 @@ class ArchitectureTest {
       .layer("App").definedBy("io.xredline.app..")
       .layer("Transports").definedBy("io.xredline.http..", "io.xredline.grpc..")
       .layer("Capabilities").definedBy("io.xredline.auth..", "io.xredline.greeter..", "io.xredline.audit..",
-          "io.xredline.health..", "io.xredline.ratelimit..")
+          "io.xredline.health..", "io.xredline.ratelimit..", "io.xredline.features..", "io.xredline.plugins..")
       .layer("Infrastructure").definedBy("io.xredline.observability..", "io.xredline.data..", "io.xredline.bus..",
           "io.xredline.kms..")
       .layer("Foundation").definedBy("io.xredline.config..", "io.xredline.error..", "io.xredline.net..")

@@ -17,7 +17,9 @@ import io.xredline.data.Migrations;
 import io.xredline.kms.RootKey;
 import io.xredline.data.RedisInfoSampler;
 import io.xredline.error.RootCause;
+import io.xredline.features.FeaturesVerticle;
 import io.xredline.greeter.GreeterVerticle;
+import io.xredline.plugins.PluginHost;
 import io.xredline.grpc.GrpcServerVerticle;
 import io.xredline.health.HealthApi;
 import io.xredline.health.HealthGauges;
@@ -134,12 +136,16 @@ public final class Application {
         .compose(v -> when(cluster.has("greeter"),
             () -> deploy(vertx, () -> new GreeterVerticle(config, backends), capabilities.greeter(), "greeter"),
             app::capability))
+        .compose(v -> vertx.deployVerticle(new FeaturesVerticle(config)))
+        .onSuccess(app::capability)
         .compose(id -> when(cluster.has("auth"),
             () -> deploy(vertx, () -> new AuthVerticle(config, backends), capabilities.auth(), "auth"), app::capability))
         .compose(id -> when(cluster.has("auth"), () -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config)), app::capability))
         .onSuccess(id -> LIFECYCLE.info("capabilities: auth {}, greeter {}, health {}, audit {} instances",
             cluster.has("auth") ? capabilities.auth() : 0, cluster.has("greeter") ? capabilities.greeter() : 0,
             capabilities.health(), cluster.has("audit") ? capabilities.audit() : 0))
+        .compose(id -> when(config.plugins().enabled(), () -> vertx.deployVerticle(new PluginHost(config.plugins())),
+            app::capability))
         .compose(v -> clusterManager == null ? Future.succeededFuture() : NodeRoles.bridge(app, config, clusterManager))
         .compose(id -> when(cluster.has("grpc"), () -> deploy(vertx,
             () -> new GrpcServerVerticle(config, v -> RateLimiter.create(v, config, backends)), grpc.instances(),

@@ -24,7 +24,9 @@ import io.xredline.error.AppError;
 import io.xredline.error.Reason;
 import io.xredline.kms.DataKeys;
 import io.xredline.kms.RootKey;
+import io.xredline.features.FeatureFlags;
 import io.xredline.observability.RequestContext;
+import io.xredline.plugins.PluginsApi;
 import io.xredline.observability.Telemetry;
 import io.xredline.ratelimit.RateLimiter;
 
@@ -45,6 +47,7 @@ public final class AuthVerticle extends VerticleBase {
   private WorkerExecutor hashingPool;
   private RateLimiter limiter;
   private KeyRotation rotation;
+  private FeatureFlags flags;
 
   public AuthVerticle(AppConfig config, Backends backends) {
     this.config = config;
@@ -73,14 +76,16 @@ public final class AuthVerticle extends VerticleBase {
     AuthEvents events = new AuthEvents(vertx.eventBus(), Telemetry.registry(vertx));
     limiter = new RateLimiter(vertx, redis, config.data().redis().keyPrefix(), config.security().rateLimit());
     AuthLimits limits = new AuthLimits(limiter);
-    Captchas captchas = new Captchas(vertx, new CaptchaStore(redis, keys, lookups), auth.captcha(), limits);
+    flags = FeatureFlags.watching(vertx, config.features());
+    PluginsApi.Hooks hooks = PluginsApi.Hooks.of(vertx.eventBus(), config.plugins());
+    Captchas captchas = new Captchas(vertx, new CaptchaStore(redis, keys, lookups), auth.captcha(), limits, flags);
     LoginAttempts attempts = new LoginAttempts(redis, keys, auth.maxLoginAttempts(), auth.lockWindow(), auth.lockDuration(),
         auth.lockout().accountMax(), auth.lockout().accountWindow(), reservationTtl(config));
     Tokens tokens = new Tokens(vertx, auth.jwt());
     Sessions sessions = new Sessions(tokens, new TokenFamilies(redis, keys, lookups), events, auth.jwt());
     Reauthentication reauth = new Reauthentication(hashing, attempts, events);
-    TwoFactor twoFactor = new TwoFactor(users, new TotpReplayGuard(redis, keys), events, auth, reauth);
-    Registration registration = new Registration(users, hashing, captchas, events, limits);
+    TwoFactor twoFactor = new TwoFactor(users, new TotpReplayGuard(redis, keys), events, auth, reauth, flags);
+    Registration registration = new Registration(users, hashing, captchas, events, limits, flags, hooks);
     Accounts accounts = new Accounts(users, attempts, auth.maxLoginAttempts(), auth.lockout().accountMax(), captchas,
         events);
     PasswordFlows passwords = new PasswordFlows(users, hashing, captchas, attempts, sessions, reauth, events, limits,
@@ -92,7 +97,7 @@ public final class AuthVerticle extends VerticleBase {
     return vertx.executeBlocking(CommonPasswords::size, false)
         .compose(words -> hashing.hash(UUID.randomUUID().toString()))
         .compose(dummyHash -> {
-      SignIn signIn = new SignIn(users, hashing, dummyHash, captchas, attempts, sessions, twoFactor, events, limits);
+      SignIn signIn = new SignIn(users, hashing, dummyHash, captchas, attempts, sessions, twoFactor, events, limits, hooks);
       List<Future<Void>> consumers = new ArrayList<>();
       consumers.add(on(AuthApi.CAPTCHA, (body, origin) ->
           captchas.issue(AuthApi.CaptchaRequest.fromJson(body), origin).map(AuthApi.Captcha::toJson)));
@@ -189,6 +194,9 @@ public final class AuthVerticle extends VerticleBase {
   public Future<?> stop() {
     if (rotation != null) {
       rotation.stop();
+    }
+    if (flags != null) {
+      flags.close();
     }
     if (limiter != null) {
       limiter.close();

@@ -11,6 +11,7 @@ import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.StartTLSOptions;
 import io.xredline.config.AppConfig;
 import io.xredline.observability.Masking;
+import io.xredline.plugins.PluginsApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,33 @@ public final class CaptchaDeliveryVerticle extends VerticleBase {
     }
     return Future.all(
         vertx.eventBus().<JsonObject>localConsumer(AuthApi.DELIVER_SMS, this::log).completion(),
-        vertx.eventBus().<JsonObject>localConsumer(AuthApi.DELIVER_EMAIL, mail == null ? this::log : this::send).completion());
+        vertx.eventBus().<JsonObject>localConsumer(AuthApi.DELIVER_EMAIL, mail == null ? this::log : this::send).completion(),
+        vertx.eventBus().<JsonObject>localConsumer(PluginsApi.SEND_MAIL, this::notice).completion());
+  }
+
+  /** Plugins' mail ({@link PluginsApi#SEND_MAIL}): the same sender and from-address as codes; replies {@code {sent}}. */
+  private void notice(Message<JsonObject> message) {
+    JsonObject body = message.body() == null ? new JsonObject() : message.body();
+    String to = body.getString("to");
+    String subject = body.getString("subject", "");
+    String text = body.getString("text", "");
+    if (to == null || !to.contains("@") || to.length() > 254 || subject.length() > 200 || text.length() > 10_000) {
+      message.fail(400, "mail needs to (an email address), subject (≤ 200) and text (≤ 10000)");
+      return;
+    }
+    if (mail == null) {
+      LOG.info("mail \"{}\" for {} logged instead of sent (no SMTP server configured)", subject, Masking.email(to));
+      message.reply(new JsonObject().put("sent", false));
+      return;
+    }
+    mail.sendMail(new MailMessage().setFrom(config.auth().captcha().email().from()).setTo(to).setSubject(subject).setText(text))
+        .onComplete(ok -> {
+          LOG.info("mail \"{}\" sent to {}", subject, Masking.email(to));
+          message.reply(new JsonObject().put("sent", true));
+        }, e -> {
+          LOG.warn("mail to {} failed: {}", Masking.email(to), e.getMessage());
+          message.fail(503, "mail could not be sent");
+        });
   }
 
   private void log(Message<JsonObject> message) {

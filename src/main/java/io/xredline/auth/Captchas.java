@@ -7,6 +7,7 @@ import io.xredline.auth.store.CaptchaStore;
 import io.xredline.config.AppConfig;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.features.FeatureFlags;
 
 import java.security.SecureRandom;
 import java.util.List;
@@ -29,16 +30,19 @@ final class Captchas {
   private final CaptchaStore store;
   private final AppConfig.Captcha config;
   private final AuthLimits limits;
+  private final FeatureFlags flags;
 
-  Captchas(Vertx vertx, CaptchaStore store, AppConfig.Captcha config, AuthLimits limits) {
+  Captchas(Vertx vertx, CaptchaStore store, AppConfig.Captcha config, AuthLimits limits, FeatureFlags flags) {
     this.vertx = vertx;
     this.store = store;
     this.config = config;
     this.limits = limits;
+    this.flags = flags;
   }
 
+  /** The {@code captcha} flag (for everyone: no caller is known yet) when defined, else {@code auth.captcha.enabled}. */
   boolean enabled() {
-    return config.enabled();
+    return flags.enabled("captcha", FeatureFlags.Caller.ANONYMOUS, config.enabled());
   }
 
   /**
@@ -47,7 +51,7 @@ final class Captchas {
    * neither a delivery nor a code.
    */
   Future<AuthApi.Captcha> issue(AuthApi.CaptchaRequest request, AuthApi.Origin origin) {
-    if (!config.enabled()) {
+    if (!enabled()) {
       throw new AppError(Reason.CAPTCHA_DISABLED, "captcha is turned off on this server");
     }
     String type = request.captchaType() == null || request.captchaType().isEmpty()
@@ -137,7 +141,7 @@ final class Captchas {
   }
 
   Future<JsonObject> verify(AuthApi.VerifyCaptcha request) {
-    if (!config.enabled()) {
+    if (!enabled()) {
       throw new AppError(Reason.CAPTCHA_DISABLED, "captcha is turned off on this server");
     }
     requireFields(request.captchaId(), request.captchaCode());
@@ -146,7 +150,7 @@ final class Captchas {
 
   /** Field checks, before anything else happens; nothing is required while captcha is off. */
   void requireFields(String id, String code) {
-    if (!config.enabled()) {
+    if (!enabled()) {
       return;
     }
     boolean noId = id == null || id.isEmpty();
@@ -168,7 +172,7 @@ final class Captchas {
    * sent anywhere else is refused like a wrong one; null (verify) accepts any captcha.
    */
   Future<Void> consume(String id, String code, List<String> provenTargets) {
-    if (!config.enabled()) {
+    if (!enabled()) {
       return Future.succeededFuture();
     }
     if (!ID.matcher(id).matches()) {

@@ -2,7 +2,11 @@ package io.xredline.auth;
 
 import io.vertx.core.Future;
 import io.xredline.auth.store.UserStore;
+import io.vertx.core.json.JsonObject;
 import io.xredline.error.AppError;
+import io.xredline.error.Reason;
+import io.xredline.features.FeatureFlags;
+import io.xredline.plugins.PluginsApi;
 import io.xredline.observability.Masking;
 
 import java.util.List;
@@ -17,8 +21,13 @@ final class Registration {
   private final Captchas captchas;
   private final AuthEvents events;
   private final AuthLimits limits;
+  private final FeatureFlags flags;
+  private final PluginsApi.Hooks hooks;
 
-  Registration(UserStore users, PasswordHashing hashing, Captchas captchas, AuthEvents events, AuthLimits limits) {
+  Registration(UserStore users, PasswordHashing hashing, Captchas captchas, AuthEvents events, AuthLimits limits,
+               FeatureFlags flags, PluginsApi.Hooks hooks) {
+    this.flags = flags;
+    this.hooks = hooks;
     this.users = users;
     this.hashing = hashing;
     this.captchas = captchas;
@@ -29,6 +38,9 @@ final class Registration {
   Future<AuthApi.Registered> register(AuthApi.Register r, AuthApi.Origin origin) {
     Future<AuthApi.Registered> result;
     try {
+      if (!flags.enabled("registration", FeatureFlags.Caller.ANONYMOUS, true)) {
+        throw new AppError(Reason.REGISTRATION_CLOSED, "registration is closed on this server");
+      }
       String username = CredentialRules.username(r.username());
       String password = CredentialRules.password(r.password(), username);
       String email = CredentialRules.email(r.email());
@@ -39,6 +51,10 @@ final class Registration {
           : List.of(CredentialRules.targetKey(email), CredentialRules.targetKey(phone));
       result = limits.register(origin)
           .compose(v -> captchas.consume(r.captchaId(), r.captchaCode(), proven))
+          // after the captcha (probing a plugin costs one), before uniqueness (a veto tells nothing about accounts)
+          .compose(v -> hooks.ask(PluginsApi.Hook.BEFORE_REGISTER, new JsonObject().put("username", username)
+              .put("email", email).put("ip", origin.clientIp()).put("request_id", origin.requestId()), origin.requestId()))
+          .compose(verdict -> verdict.vetoed() ? Future.failedFuture(PluginRejection.of(verdict)) : Future.succeededFuture())
           .compose(v -> users.taken(username, email, phone))
           .compose(taken -> taken.isPresent()
               ? Future.failedFuture(new AppError(taken.get(), switch (taken.get()) {

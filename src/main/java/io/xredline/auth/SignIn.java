@@ -9,6 +9,7 @@ import io.xredline.error.AppError;
 import io.xredline.error.Reason;
 import io.xredline.net.Addresses;
 import io.xredline.observability.Masking;
+import io.xredline.plugins.PluginsApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +39,11 @@ final class SignIn {
   private final TwoFactor twoFactor;
   private final AuthEvents events;
   private final AuthLimits limits;
+  private final PluginsApi.Hooks hooks;
 
   SignIn(UserStore users, PasswordHashing hashing, String dummyHash, Captchas captchas, LoginAttempts attempts,
-         Sessions sessions, TwoFactor twoFactor, AuthEvents events, AuthLimits limits) {
+         Sessions sessions, TwoFactor twoFactor, AuthEvents events, AuthLimits limits, PluginsApi.Hooks hooks) {
+    this.hooks = hooks;
     this.users = users;
     this.hashing = hashing;
     this.dummyHash = dummyHash;
@@ -65,9 +68,12 @@ final class SignIn {
     final LoginAttempts.Attempt lock;
     LoginAttempts.Reservation reservation;
     boolean settled;
+    /** What before-login plugins noted, passed on to after-login. */
+    final JsonObject notes;
 
     Attempt(AuthApi.Login request, AuthApi.Origin origin, CredentialRules.LoginName kind, String typed,
-            Optional<UserStore.User> user) {
+            Optional<UserStore.User> user, JsonObject notes) {
+      this.notes = notes;
       this.request = request;
       this.origin = origin;
       this.kind = kind;
@@ -107,8 +113,10 @@ final class SignIn {
     String typed = name.toLowerCase(Locale.ROOT);
     UserStore.LoginField field = UserStore.LoginField.valueOf(kind.name());
     return limits.login(origin, typed)
-        .compose(v -> users.find(field, name))
-        .map(user -> new Attempt(r, origin, kind, typed, user))
+        .compose(v -> hooks.ask(PluginsApi.Hook.BEFORE_LOGIN, new JsonObject().put("login", typed)
+            .put("ip", origin.clientIp()).put("request_id", origin.requestId()), origin.requestId()))
+        .compose(verdict -> verdict.vetoed() ? Future.failedFuture(PluginRejection.of(verdict))
+            : users.find(field, name).map(user -> new Attempt(r, origin, kind, typed, user, verdict.annotations())))
         .compose(this::attempt)
         .onFailure(e -> {
           if (e instanceof AppError error) {
@@ -213,6 +221,11 @@ final class SignIn {
         .onSuccess(pair -> {
           events.login("success");
           events.publish(AuthEvents.Kind.LOGIN_SUCCESS, user.id(), user.username(), a.origin, "success");
+          // told, not asked: the answer is already on its way whatever plugins do with this
+          hooks.tell(PluginsApi.Hook.AFTER_LOGIN, new JsonObject().put("user_id", user.id())
+              .put("username", user.username()).put("email", user.email()).put("ip", a.origin.clientIp())
+              .put("request_id", a.origin.requestId()).put("at", java.time.Instant.now().toString())
+              .put("annotations", a.notes), a.origin.requestId());
         });
   }
 

@@ -6,6 +6,7 @@ import io.xredline.auth.store.UserStore;
 import io.xredline.config.AppConfig;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
+import io.xredline.features.FeatureFlags;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -37,9 +38,11 @@ final class TwoFactor {
   private final AuthEvents events;
   private final AppConfig.Auth config;
   private final Reauthentication reauth;
+  private final FeatureFlags flags;
 
   TwoFactor(UserStore users, TotpReplayGuard replay, AuthEvents events, AppConfig.Auth config,
-            Reauthentication reauth) {
+            Reauthentication reauth, FeatureFlags flags) {
+    this.flags = flags;
     this.users = users;
     this.replay = replay;
     this.events = events;
@@ -47,8 +50,14 @@ final class TwoFactor {
     this.reauth = reauth;
   }
 
+  /** The {@code totp} flag for this account when defined, else {@code auth.totp_enabled}. */
   boolean appliesTo(UserStore.User user) {
-    return config.totpEnabled() && user.totpEnabled();
+    return user.totpEnabled() && featureOn(user);
+  }
+
+  private boolean featureOn(UserStore.User user) {
+    return flags.enabled("totp", new FeatureFlags.Caller(String.valueOf(user.id()), user.username(),
+        java.util.Set.copyOf(user.roles())), config.totpEnabled());
   }
 
   Future<AuthApi.TotpSecret> setup(AuthApi.Principal principal, String password, AuthApi.Origin origin) {
@@ -168,8 +177,9 @@ final class TwoFactor {
     }
   }
 
+  /** Without a {@code totp} flag the server-wide key decides at once; a flag is evaluated for the account ({@link #user}). */
   private void requireFeature() {
-    if (!config.totpEnabled()) {
+    if (!flags.defined("totp") && !config.totpEnabled()) {
       throw new AppError(Reason.BAD_REQUEST, "TOTP is turned off on this server");
     }
   }
@@ -182,7 +192,8 @@ final class TwoFactor {
 
   private Future<UserStore.User> user(AuthApi.Principal principal) {
     return users.findById(principal.userId()).compose(u -> u
-        .map(Future::succeededFuture)
+        .map(user -> featureOn(user) ? Future.succeededFuture(user)
+            : Future.<UserStore.User>failedFuture(new AppError(Reason.BAD_REQUEST, "TOTP is turned off for this account")))
         .orElseGet(() -> Future.failedFuture(new AppError(Reason.TOKEN_INVALID, "account no longer exists"))));
   }
 }

@@ -19,7 +19,7 @@ public record AppConfig(
     Cluster cluster,
     Capabilities capabilities,
     JsonObject features,
-    JsonObject plugins) {
+    Plugins plugins) {
 
   public boolean isProd() {
     return "prod".equals(env);
@@ -257,5 +257,18 @@ public record AppConfig(
 
   /** Event-bus TLS between members: every member presents {@code certFile} and trusts only {@code caFile}. */
   public record ClusterTls(boolean enabled, Path certFile, Path keyFile, Path caFile) {
+  }
+
+  /**
+   * CONTRACT §12. {@code directory} holds plugin jars (each gets its own class loader); a hook
+   * answer later than {@code timeout} counts as a failure, {@code maxFailures} in a row open the
+   * plugin's breaker for {@code coolDown}. {@code settings}: each plugin's own block by name.
+   */
+  public record Plugins(boolean enabled, Path directory, Duration timeout, int maxFailures, Duration coolDown,
+                        Map<String, JsonObject> settings) {
+    public JsonObject settings(String name) {
+      JsonObject block = settings.get(name);
+      return block == null ? new JsonObject() : block.copy();
+    }
   }
 }

@@ -100,8 +100,8 @@ public final class ConfigParser {
         monitoring(root.section("monitoring")),
         cluster(root.section("cluster")),
         capabilities(root.section("capabilities")),
-        root.raw("features"),
-        root.raw("plugins"));
+        features(root),
+        plugins(root.section("plugins")));
     if ("prod".equals(env)) {
       prodRules(config, violations);
     }
@@ -553,6 +553,36 @@ public final class ConfigParser {
     } else if (!Files.isReadable(path)) {
       r.violation(key, "must name a readable PEM file", ConfigReader.quote(path.toString()));
     }
+  }
+
+  /** Kept as the files give it (hot reload republishes it); each entry must have {@link FeatureFlag}'s shape. */
+  private static JsonObject features(ConfigReader root) {
+    JsonObject features = root.raw("features");
+    FeatureFlag.parseAll(features, (key, problem) -> root.violation("features." + key, problem, null));
+    return features;
+  }
+
+  /**
+   * {@code plugins.enabled}, {@code .directory}, {@code .sandbox}; every other key is one plugin's
+   * own block, handed to it as its verticle config.
+   */
+  private static AppConfig.Plugins plugins(ConfigReader r) {
+    ConfigReader sandbox = r.section("sandbox");
+    boolean enabled = r.bool("enabled", true);
+    Path directory = pathOrNull(r.string("directory", "plugins"));
+    Duration timeout = sandbox.duration("timeout", Duration.ofMillis(500), Duration.ofMillis(1), Duration.ofMinutes(1));
+    int maxFailures = sandbox.integer("max_failures", 5, 1, 1000);
+    Duration coolDown = sandbox.duration("cool_down", Duration.ofSeconds(30), Duration.ofMillis(1), Duration.ofHours(24));
+    Map<String, JsonObject> settings = new java.util.LinkedHashMap<>();
+    for (String name : r.names()) {
+      if (!Set.of("enabled", "directory", "sandbox").contains(name)) {
+        if (!name.matches("[a-z][a-z0-9_-]{0,63}")) {
+          r.violation(name, "a plugin name must be lower case letters, digits, - and _ (at most 64)", null);
+        }
+        settings.put(name, r.raw(name));
+      }
+    }
+    return new AppConfig.Plugins(enabled, directory, timeout, maxFailures, coolDown, settings);
   }
 
   private static AppConfig.Monitoring monitoring(ConfigReader r) {

@@ -57,6 +57,11 @@ final class ConfigReader {
     return new ConfigReader((JsonObject) value, path(key), violations, keys);
   }
 
+  /** The keys present in this section, in file order. */
+  java.util.Set<String> names() {
+    return json.fieldNames();
+  }
+
   boolean has(String key) {
     Object value = json.getValue(key);
     return value != null && !(value instanceof String s && s.isBlank());

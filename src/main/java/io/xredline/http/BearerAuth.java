@@ -15,6 +15,7 @@ import io.xredline.error.Reason;
  */
 public final class BearerAuth implements Handler<RoutingContext> {
   private static final String PRINCIPAL = "xredline.principal";
+  private static final String ROLES = "xredline.roles";
   private final long busTimeoutMs;
   /** Null when any signed-in account will do. */
   private final Role required;
@@ -31,6 +32,11 @@ public final class BearerAuth implements Handler<RoutingContext> {
   /** Any signed-in account. */
   public static BearerAuth signedIn(long busTimeoutMs) {
     return new BearerAuth(busTimeoutMs, null);
+  }
+
+  /** Any signed-in account, with its current roles kept for the route ({@link #roles}). */
+  public static BearerAuth signedInWithRoles(long busTimeoutMs) {
+    return new BearerAuth(busTimeoutMs, new Role(null, null));
   }
 
   /** An account holding {@code role}; others get 403 FORBIDDEN with {@code refusal} as the message. */
@@ -54,7 +60,8 @@ public final class BearerAuth implements Handler<RoutingContext> {
       return AuthApi.authenticate(ctx.vertx().eventBus(), authorization, origin(ctx), busTimeoutMs);
     }
     return AuthApi.authorize(ctx.vertx().eventBus(), authorization, origin(ctx), busTimeoutMs).map(authorized -> {
-      if (!authorized.hasRole(required.name())) {
+      ctx.put(ROLES, authorized.roles());
+      if (required.name() != null && !authorized.hasRole(required.name())) {
         throw new AppError(Reason.FORBIDDEN, required.refusal());
       }
       return authorized.principal();
@@ -63,6 +70,12 @@ public final class BearerAuth implements Handler<RoutingContext> {
 
   static AuthApi.Principal principal(RoutingContext ctx) {
     return ctx.get(PRINCIPAL);
+  }
+
+  /** The roles read by {@link #signedInWithRoles} or {@link #withRole}; empty after {@link #signedIn}. */
+  static java.util.Set<String> roles(RoutingContext ctx) {
+    java.util.Set<String> roles = ctx.get(ROLES);
+    return roles == null ? java.util.Set.of() : roles;
   }
 
   static AuthApi.Origin origin(RoutingContext ctx) {

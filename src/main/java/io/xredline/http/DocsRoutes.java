@@ -18,16 +18,28 @@ final class DocsRoutes {
   private static final long ASSET_MAX_AGE_SECONDS = 3600;
 
   private final String swaggerUiRoot;
+  private final java.util.function.BooleanSupplier enabled;
 
-  DocsRoutes(String swaggerUiRoot) {
+  DocsRoutes(String swaggerUiRoot, java.util.function.BooleanSupplier enabled) {
     this.swaggerUiRoot = swaggerUiRoot;
+    this.enabled = enabled;
   }
 
   void mount(Router router) {
-    router.get(PATH).handler(this::index);
+    router.get(PATH).handler(this::guard).handler(this::index);
     router.get(PATH + "/*")
+        .handler(this::guard)
         .handler(files(OWN_FILES).setIndexPage("index.html"))
         .handler(files(swaggerUiRoot));
+  }
+
+  /** Switched off: the same JSON 404 as a path the service does not know. */
+  private void guard(RoutingContext ctx) {
+    if (enabled.getAsBoolean()) {
+      ctx.next();
+    } else {
+      ctx.fail(404);
+    }
   }
 
   private static StaticHandler files(String root) {

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.xredline.config.AppConfig;
+import io.xredline.features.FeatureFlags;
 import io.xredline.ratelimit.RateLimiter;
 import io.xredline.health.EventLoopProbe;
 import io.xredline.health.HealthApi;
@@ -64,10 +65,15 @@ public final class HttpServerVerticle extends VerticleBase {
     new AuthRoutes(busTimeoutMs).mount(router);
     new AuditRoutes(busTimeoutMs).mount(router);
     new AdminRoutes(busTimeoutMs).mount(router);
+    new FeatureRoutes(busTimeoutMs).mount(router);
+    new PluginRoutes(busTimeoutMs).mount(router);
     MetricsRoute.mount(router, vertx, config.monitoring().metrics());
     new OpenApiRoutes(description).mount(router);
-    if (config.monitoring().docsEnabled() && description.swaggerUiRoot() != null) {
-      new DocsRoutes(description.swaggerUiRoot()).mount(router);
+    if (description.swaggerUiRoot() != null) {
+      // the docs flag (hot-reloaded) decides per request; unset, monitoring.docs.enabled does
+      FeatureFlags flags = FeatureFlags.watching(vertx, config.features());
+      new DocsRoutes(description.swaggerUiRoot(),
+          () -> flags.enabled("docs", FeatureFlags.Caller.ANONYMOUS, config.monitoring().docsEnabled())).mount(router);
     }
     // last: it only answers what no route above claimed
     FrontendRoutes.forConfig(config).ifPresent(frontend -> frontend.mount(router));

@@ -247,13 +247,27 @@ class ConfigParserTest {
     }
 
     @Test
-    @DisplayName("features and plugins are passed through untouched")
+    @DisplayName("features are passed through as written; each plugin block reaches the plugin untouched")
     void rawSections() {
-      JsonObject features = new JsonObject().put("beta", true).put("rollout", new JsonObject().put("pct", 10));
-      AppConfig c = ConfigParser.parse(devTree("features", features, "plugins", new JsonObject().put("p", "x")), "dev");
+      JsonObject features = new JsonObject().put("beta", true).put("rollout", new JsonObject().put("percent", 10));
+      JsonObject block = new JsonObject().put("domains", new io.vertx.core.json.JsonArray().add("example.com"));
+      AppConfig c = ConfigParser.parse(devTree("features", features, "plugins", new JsonObject().put("p", block)), "dev");
 
       assertThat(c.features()).isEqualTo(features);
-      assertThat(c.plugins()).isEqualTo(new JsonObject().put("p", "x"));
+      assertThat(c.plugins().settings("p")).isEqualTo(block);
+      assertThat(c.plugins().timeout()).isEqualTo(java.time.Duration.ofMillis(500));
+      assertThat(c.plugins().maxFailures()).isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("a feature flag of the wrong shape is refused with its key named")
+    void badFlags() {
+      JsonObject features = new JsonObject().put("a", new JsonObject().put("percent", 150))
+          .put("b", "maybe").put("c", new JsonObject().put("pct", 10));
+      assertThatThrownBy(() -> ConfigParser.parse(devTree("features", features), "dev"))
+          .isInstanceOf(InvalidConfigException.class)
+          .hasMessageContaining("features.a.percent").hasMessageContaining("features.b")
+          .hasMessageContaining("features.c.pct");
     }
   }
 

@@ -287,6 +287,7 @@ class OpenApiTest {
     String[] bearer = {"Authorization", "Bearer " + tokens.getString("access_token")};
     assertThat(app.get(auth + "/me", bearer).statusCode()).isEqualTo(200);
     assertThat(app.get(auth + "/lock-status/" + username, bearer).statusCode()).isEqualTo(200);
+    assertThat(app.get("/api/v1/features", bearer).statusCode()).isEqualTo(200);
     HttpResponse<String> setup = postJson(auth + "/totp/setup", new JsonObject().put("password", PASSWORD), bearer);
     assertThat(setup.statusCode()).as(setup.body()).isEqualTo(200);
     byte[] secret = Totp.fromBase32(TestApp.json(setup).getString("secret"));
@@ -329,6 +330,8 @@ class OpenApiTest {
         10_000).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     String[] adminBearer = {"Authorization", "Bearer " + login(admin).getString("access_token")};
     Eventually.await("the audit trail answers", () -> app.get("/api/v1/audit?limit=5", adminBearer).statusCode() == 200);
+    assertThat(app.get("/api/v1/admin/features", adminBearer).statusCode()).isEqualTo(200);
+    assertThat(app.get("/api/v1/admin/plugins", adminBearer).statusCode()).isEqualTo(200);
     for (String action : List.of("unlock", "disable", "enable", "totp/reset")) {
       HttpResponse<String> done = app.post("/api/v1/admin/users/" + username + "/" + action, null, "", adminBearer);
       assertThat(done.statusCode()).as(action + ": " + done.body()).isEqualTo(200);
