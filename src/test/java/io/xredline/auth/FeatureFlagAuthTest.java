@@ -103,7 +103,7 @@ class FeatureFlagAuthTest extends AuthTestBase {
     try (TestApp app = TestApp.start("flagsvc", overrides("features.totp", "false", "features.docs", "false"))) {
       String carol = newUser(app);
       JsonObject tokens = tokens(app, carol);
-      assertError(app.post(AUTH + "/totp/setup", "application/json", "{}", bearer(tokens)), 400, "BAD_REQUEST");
+      assertError(postJson(app, AUTH + "/totp/setup", new JsonObject().put("password", PASSWORD), bearer(tokens)), 400, "BAD_REQUEST");
       assertThat(app.get("/docs").statusCode()).isEqualTo(404);
       assertThat(app.get("/openapi.json").statusCode()).isEqualTo(200);
     }
