@@ -399,23 +399,30 @@ public final class ConfigParser {
 
   private static AppConfig.Totp totp(ConfigReader totp, String env) {
     String key = totp.secret("encryption_key");
-    byte[] bytes = null;
-    if (key != null) {
-      try {
-        bytes = java.util.Base64.getDecoder().decode(key);
-      } catch (IllegalArgumentException e) {
-        bytes = null;
-      }
-      if (bytes == null || bytes.length != 32) {
-        totp.violation("encryption_key", "must be 32 random bytes in base64 (openssl rand -base64 32)", Secrets.mask(key));
-        bytes = null;
-      }
-    }
+    byte[] bytes = key32(totp, "encryption_key", key);
     if (bytes == null && key == null && !"prod".equals(env)) {
       // dev/test without a key: the shipped dev key (what earlier releases sealed with there), which prod refuses
       bytes = java.util.Base64.getDecoder().decode(SHIPPED_TOTP_KEYS.get(0));
     }
     return new AppConfig.Totp(totp.string("issuer", "xredline"), bytes);
+  }
+
+  /** A 256-bit key given as base64: its bytes, or null (a violation when set but not exactly 32 bytes). */
+  private static byte[] key32(ConfigReader section, String name, String value) {
+    if (value == null) {
+      return null;
+    }
+    byte[] bytes;
+    try {
+      bytes = java.util.Base64.getDecoder().decode(value);
+    } catch (IllegalArgumentException e) {
+      bytes = null;
+    }
+    if (bytes == null || bytes.length != 32) {
+      section.violation(name, "must be 32 random bytes in base64 (openssl rand -base64 32)", Secrets.mask(value));
+      return null;
+    }
+    return bytes;
   }
 
   private static AppConfig.Log log(ConfigReader r) {
@@ -462,18 +469,8 @@ public final class ConfigParser {
 
   private static AppConfig.Kms kms(ConfigReader kms, String env) {
     String key = kms.secret("master_key");
-    byte[] bytes = null;
-    if (key != null) {
-      try {
-        bytes = java.util.Base64.getDecoder().decode(key);
-      } catch (IllegalArgumentException e) {
-        bytes = null;
-      }
-      if (bytes == null || bytes.length != 32) {
-        kms.violation("master_key", "must be 32 random bytes in base64 (openssl rand -base64 32)", Secrets.mask(key));
-        bytes = null;
-      }
-    } else if (!"prod".equals(env)) {
+    byte[] bytes = key32(kms, "master_key", key);
+    if (key == null && !"prod".equals(env)) {
       // dev/test with the key blanked out: the shipped dev key, which prod refuses
       bytes = java.util.Base64.getDecoder().decode(SHIPPED_MASTER_KEYS.get(0));
     }
