@@ -54,7 +54,9 @@ class ClusterTest {
 
       try (TestApp a = TestApp.start("clustera", Map.of("cluster.enabled", "true", "cluster.name", name,
           "cluster.port", String.valueOf(portA), "cluster.members", members, "cluster.min_members", "2",
-          "monitoring.health.cache_ttl", "0s"))) {
+          "monitoring.health.cache_ttl", "0s",
+          // one greeter on each node, like node-b's: with several local instances the bus kept all 20 local
+          "capabilities.greeter.instances", "1"))) {
         Set<String> answers = new HashSet<>();
         for (int i = 0; i < 20; i++) {
           var response = a.get("/helloworld/zed");
