@@ -41,7 +41,9 @@ public final class TestRedis {
 
   /**
    * Ends now what a TTL would end later: every key of the app matching {@code pattern} (without the
-   * prefix) gets a 1 ms TTL, so a test sees a lock or a code expire without waiting for its duration.
+   * prefix) is gone when this returns (a non-positive PEXPIRE deletes at once), so a test sees a lock
+   * or a code expire without waiting for its duration. A 1 ms TTL was not enough: a request on a fast
+   * machine could still read the key inside that millisecond.
    * SCAN sees one node's keys, so on a Redis Cluster every master is scanned. Returns how many keys it found.
    */
   public static int expireNow(TestApp app, String pattern) {
@@ -77,7 +79,7 @@ public final class TestRedis {
       cursor = page.get(0).toString();
       page.get(1).forEach(key -> keys.add(key.toString()));
     } while (!"0".equals(cursor));
-    keys.forEach(key -> node.apply(Request.cmd(Command.PEXPIRE).arg(key).arg(1)));
+    keys.forEach(key -> node.apply(Request.cmd(Command.PEXPIRE).arg(key).arg(0)));
     return keys.size();
   }
 
