@@ -127,7 +127,6 @@ public final class LogMasking {
     static Traits of(String text) {
       Traits t = new Traits();
       boolean separator = false;
-      boolean stemLetter = false;
       int run = 0;
       int n = text.length();
       for (int i = 0; i < n; i++) {
@@ -145,14 +144,12 @@ public final class LogMasking {
           case 'e' -> t.jwt |= i + 2 < n && text.charAt(i + 1) == 'y' && text.charAt(i + 2) == 'J';
           default -> { }
         }
-        char lower = Character.toLowerCase(c);
-        if (lower == 'b') {
+        if (c == 'b' || c == 'B') {
           t.bearer |= text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5);
         }
-        stemLetter |= lower == 'p' || lower == 's' || lower == 't' || lower == 'a' || lower == 'c' || lower == 'o';
       }
       t.endRun(run);
-      t.keyValue = separator && stemLetter && containsStem(text);
+      t.keyValue = separator && containsStem(text);
       return t;
     }
 
