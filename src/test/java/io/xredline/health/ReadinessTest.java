@@ -103,10 +103,11 @@ class ReadinessTest {
         ServiceName.create("grpc.health.v1", "Health"), "Watch",
         GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
     grpc.client().request(grpc.address(), watch).compose(req -> {
+      // on the response future itself, so the handler is set before the stream delivers the first status
+      var response = req.response().onSuccess(resp -> resp.handler(r -> watched.add(r.getStatus())));
       req.end(HealthCheckRequest.newBuilder().setService("").build());
-      return req.response();
-    }).onSuccess(resp -> resp.handler(r -> watched.add(r.getStatus())))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      return response;
+    }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     waitFor(() -> watched.contains(HealthCheckResponse.ServingStatus.SERVING), "Watch reports SERVING");
 
     pgProxy.cut();

@@ -37,19 +37,21 @@ public final class GrpcCalls implements AutoCloseable {
     ServiceMethod<Resp, Req> sm = ServiceMethod.client(
         ServiceName.create(service.substring(0, dot), service.substring(dot + 1)), method,
         GrpcMessageEncoder.encoder(), GrpcMessageDecoder.<Resp>decoder(prototype));
-    List<Resp> replies = new ArrayList<>();
+    List<Resp> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
     try {
       return client.request(address, sm).compose(req -> {
         for (int i = 0; i + 1 < metadata.length; i += 2) {
           req.headers().set(metadata[i], metadata[i + 1]);
         }
+        // the handler goes on the response future itself, which completes on the stream's context
+        // before that context delivers the first message; a listener further down the chain can run
+        // later, on the caller's context, and the stream drops a message that finds no handler
+        var response = req.response().onSuccess(resp -> resp.handler(replies::add));
         req.end(request);
-        return req.response();
-      }).compose(resp -> {
-        resp.handler(replies::add);
-        return resp.end().map(v -> result(resp, replies))
-            .recover(e -> io.vertx.core.Future.succeededFuture(result(resp, replies)));
-      }).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        return response;
+      }).compose(resp -> resp.end().map(v -> result(resp, replies))
+          .recover(e -> io.vertx.core.Future.succeededFuture(result(resp, replies))))
+          .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("gRPC " + service + "/" + method + ": " + e, e);
     }
