@@ -1,13 +1,12 @@
 package io.xredline.audit;
 
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.xredline.bus.CapabilityVerticle;
 import io.xredline.bus.ProcessRole;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
-import io.xredline.data.Database;
 import io.xredline.observability.QueryMetrics;
 import io.xredline.observability.Telemetry;
 
@@ -16,24 +15,20 @@ import io.xredline.observability.Telemetry;
  * written in batches ({@link AuditWriter}) to {@code operation_logs} ({@link AuditTrail}), and
  * pages of the trail answered on {@link AuditApi#QUERY} ({@link AuditQueries}).
  */
-public final class AuditVerticle extends VerticleBase {
+public final class AuditVerticle extends CapabilityVerticle {
   static final long STOP_DRAIN_MS = 5_000;
 
-  private final AppConfig config;
-  private final Backends backends;
-  private Pool pool;
   private AuditWriter writer;
   private AuditCapture capture;
   private ProcessRole capturing;
 
   public AuditVerticle(AppConfig config, Backends backends) {
-    this.config = config;
-    this.backends = backends;
+    super(config, backends);
   }
 
   @Override
   public Future<?> start() {
-    pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
+    Pool pool = pool();
     AuditTrail trail = new AuditTrail(pool, QueryMetrics.of(vertx, config.data().database()));
     // the interceptor sees every event of the process: with several instances one captures and
     // writes, every instance answers queries
@@ -51,10 +46,10 @@ public final class AuditVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (writer == null) {
-      return pool.close();
+      return closePool();
     }
     capture.stop();
     capturing.release();
-    return writer.stop(STOP_DRAIN_MS).eventually(() -> pool.close());
+    return writer.stop(STOP_DRAIN_MS).eventually(this::closePool);
   }
 }

@@ -1,13 +1,12 @@
 package io.xredline.auth;
 
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
-import io.vertx.sqlclient.Pool;
+import io.xredline.auth.store.AuthRedis;
 import io.xredline.auth.store.CaptchaStore;
 import io.xredline.auth.store.LoginAttempts;
 import io.xredline.auth.store.RedisKeys;
@@ -15,10 +14,10 @@ import io.xredline.auth.store.TokenFamilies;
 import io.xredline.auth.store.TotpReplayGuard;
 import io.xredline.auth.store.UserStore;
 import io.xredline.bus.BusReplies;
+import io.xredline.bus.CapabilityVerticle;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.CacheLookups;
-import io.xredline.data.Database;
 import io.xredline.data.RedisClients;
 import io.xredline.error.AppError;
 import io.xredline.error.Reason;
@@ -39,10 +38,7 @@ import java.util.function.BiFunction;
  * The auth capability: every rule of CONTRACT §3 sits behind these addresses ({@link AuthApi}),
  * and nothing else reaches the users table or the auth keys in Redis.
  */
-public final class AuthVerticle extends VerticleBase {
-  private final AppConfig config;
-  private final Backends backends;
-  private Pool pool;
+public final class AuthVerticle extends CapabilityVerticle {
   private RedisAPI redis;
   private WorkerExecutor hashingPool;
   private RateLimiter limiter;
@@ -50,27 +46,25 @@ public final class AuthVerticle extends VerticleBase {
   private FeatureFlags flags;
 
   public AuthVerticle(AppConfig config, Backends backends) {
-    this.config = config;
-    this.backends = backends;
+    super(config, backends);
   }
 
   @Override
   public Future<?> start() {
     AppConfig.Auth auth = config.auth();
-    pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
     CacheLookups lookups = CacheLookups.of(vertx, config.data().redis().keyPrefix());
     redis = RedisClients.api(RedisClients.client(vertx, config.data().redis(), backends.redisUrl()), lookups);
     RedisKeys keys = new RedisKeys(config.data().redis().keyPrefix());
     hashingPool = vertx.createSharedWorkerExecutor(PasswordHashing.POOL_NAME, auth.password().hashingPoolSize());
     PasswordHashing hashing = new PasswordHashing(auth.password(), hashingPool, Telemetry.registry(vertx));
     // the key check runs first: a wrong root key stops the start here, with its own message
-    return DataKeys.load(vertx, pool, RootKey.of(config.security().kms().masterKey()))
+    return DataKeys.load(vertx, pool(), RootKey.of(config.security().kms().masterKey()))
         .compose(dataKeys -> start(auth, keys, lookups, hashing, dataKeys));
   }
 
   private Future<?> start(AppConfig.Auth auth, RedisKeys keys, CacheLookups lookups, PasswordHashing hashing,
                           DataKeys dataKeys) {
-    UserStore users = new UserStore(vertx, pool, dataKeys);
+    UserStore users = new UserStore(vertx, pool(), dataKeys);
     rotation = new KeyRotation(vertx, dataKeys, users, config.security().kms());
     rotation.start();
     AuthEvents events = new AuthEvents(vertx.eventBus(), Telemetry.registry(vertx));
@@ -78,11 +72,11 @@ public final class AuthVerticle extends VerticleBase {
     AuthLimits limits = new AuthLimits(limiter);
     flags = FeatureFlags.watching(vertx, config.features());
     PluginsApi.Hooks hooks = PluginsApi.Hooks.of(vertx.eventBus(), config.plugins());
-    Captchas captchas = new Captchas(vertx, new CaptchaStore(redis, keys, lookups), auth.captcha(), limits, flags);
+    Captchas captchas = new Captchas(vertx, new CaptchaStore(new AuthRedis(redis, keys, lookups)), auth.captcha(), limits, flags);
     LoginAttempts attempts = new LoginAttempts(redis, keys, auth.maxLoginAttempts(), auth.lockWindow(), auth.lockDuration(),
         auth.lockout().accountMax(), auth.lockout().accountWindow(), reservationTtl(config));
     Tokens tokens = new Tokens(vertx, auth.jwt());
-    Sessions sessions = new Sessions(tokens, new TokenFamilies(redis, keys, lookups), events, auth.jwt());
+    Sessions sessions = new Sessions(tokens, new TokenFamilies(new AuthRedis(redis, keys, lookups)), events, auth.jwt());
     Reauthentication reauth = new Reauthentication(hashing, attempts, events);
     TwoFactor twoFactor = new TwoFactor(users, new TotpReplayGuard(redis, keys), events, auth, reauth, flags);
     Registration registration = new Registration(users, hashing, captchas, events, limits, flags, hooks);
@@ -207,6 +201,6 @@ public final class AuthVerticle extends VerticleBase {
     if (redis != null) {
       redis.close();
     }
-    return pool == null ? Future.succeededFuture() : pool.close();
+    return closePool();
   }
 }

@@ -19,16 +19,7 @@ import java.util.function.Supplier;
  * runs, a wrong password or code is a failed attempt, the limit locks. A stolen access token
  * therefore buys no more password guesses than the login form does.
  */
-final class Reauthentication {
-  private final PasswordHashing hashing;
-  private final LoginAttempts attempts;
-  private final AuthEvents events;
-
-  Reauthentication(PasswordHashing hashing, LoginAttempts attempts, AuthEvents events) {
-    this.hashing = hashing;
-    this.attempts = attempts;
-    this.events = events;
-  }
+record Reauthentication(PasswordHashing hashing, LoginAttempts attempts, AuthEvents events) {
 
   /** REAUTHENTICATION_REQUIRED (401) when a sensitive change arrives without the proof it needs. */
   static void require(String field, String value) {

@@ -207,26 +207,13 @@ public final class ConfigParser {
         }
       }
       case SENTINEL -> {
-        if (url != null) {
-          redis.violation("url", "is for standalone mode; in sentinel mode list the sentinels in data.redis.endpoints",
-              ConfigReader.quote(Secrets.maskUrl(url.toString())));
-        }
-        if (endpoints.isEmpty()) {
-          redis.violation("endpoints", "must list at least one sentinel (redis://host:26379) in sentinel mode", null);
-        }
+        endpointsOnly(redis, url, endpoints, "sentinel", "the sentinels", "sentinel (redis://host:26379)");
         if (masterName == null) {
           redis.violation("master_name", "is required in sentinel mode (the name the sentinels monitor, e.g. mymaster)", null);
         }
       }
-      case CLUSTER -> {
-        if (url != null) {
-          redis.violation("url", "is for standalone mode; in cluster mode list some cluster nodes in data.redis.endpoints",
-              ConfigReader.quote(Secrets.maskUrl(url.toString())));
-        }
-        if (endpoints.isEmpty()) {
-          redis.violation("endpoints", "must list at least one cluster node (redis://host:6379) in cluster mode", null);
-        }
-      }
+      case CLUSTER -> endpointsOnly(redis, url, endpoints, "cluster", "some cluster nodes",
+          "cluster node (redis://host:6379)");
     }
     return new AppConfig.Redis(
         mode == AppConfig.RedisMode.STANDALONE && url != null ? url.toString() : null,
@@ -784,4 +771,15 @@ public final class ConfigParser {
     return "";
   }
 
+  /** Sentinel and cluster mode read {@code endpoints}, never {@code url}; at least one endpoint. */
+  private static void endpointsOnly(ConfigReader redis, URI url, List<String> endpoints, String mode, String which,
+                                    String example) {
+    if (url != null) {
+      redis.violation("url", "is for standalone mode; in " + mode + " mode list " + which + " in data.redis.endpoints",
+          ConfigReader.quote(Secrets.maskUrl(url.toString())));
+    }
+    if (endpoints.isEmpty()) {
+      redis.violation("endpoints", "must list at least one " + example + " in " + mode + " mode", null);
+    }
+  }
 }

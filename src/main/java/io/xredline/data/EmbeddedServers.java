@@ -140,11 +140,7 @@ public final class EmbeddedServers implements AutoCloseable {
   @Override
   public void close() {
     if (redis != null) {
-      try {
-        redis.stop();
-      } catch (IOException e) {
-        LOG.warn("embedded Redis did not stop cleanly: {}", e.getMessage());
-      }
+      stopQuietly("Redis", redis::stop);
       redis = null;
     }
     if (redisDir != null) {
@@ -152,12 +148,20 @@ public final class EmbeddedServers implements AutoCloseable {
       redisDir = null;
     }
     if (postgres != null) {
-      try {
-        postgres.close();
-      } catch (IOException e) {
-        LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
-      }
+      stopQuietly("PostgreSQL", postgres::close);
       postgres = null;
+    }
+  }
+
+  private interface Stop {
+    void run() throws IOException;
+  }
+
+  private static void stopQuietly(String what, Stop stop) {
+    try {
+      stop.run();
+    } catch (IOException e) {
+      LOG.warn("embedded {} did not stop cleanly: {}", what, e.getMessage());
     }
   }
 

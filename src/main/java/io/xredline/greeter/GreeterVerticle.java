@@ -1,36 +1,29 @@
 package io.xredline.greeter;
 
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.xredline.bus.BusReplies;
+import io.xredline.bus.CapabilityVerticle;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
-import io.xredline.data.Database;
 import io.xredline.error.AppError;
 import io.xredline.observability.QueryMetrics;
 import io.xredline.observability.RequestContext;
 
 /** The greeting capability, reachable only on {@link GreeterApi#SAY_HELLO}. */
-public final class GreeterVerticle extends VerticleBase {
+public final class GreeterVerticle extends CapabilityVerticle {
   static final int MAX_NAME_LENGTH = 100;
 
-  private final AppConfig config;
-  private final Backends backends;
-  private Pool pool;
   private GreetingStore store;
 
   public GreeterVerticle(AppConfig config, Backends backends) {
-    this.config = config;
-    this.backends = backends;
+    super(config, backends);
   }
 
   @Override
   public Future<?> start() {
-    pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
-    store = new GreetingStore(pool, QueryMetrics.of(vertx, config.data().database()));
+    store = new GreetingStore(pool(), QueryMetrics.of(vertx, config.data().database()));
     return vertx.eventBus().<JsonObject>consumer(GreeterApi.SAY_HELLO, this::sayHello).completion();
   }
 
@@ -56,6 +49,6 @@ public final class GreeterVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool == null ? Future.succeededFuture() : pool.close();
+    return closePool();
   }
 }

@@ -26,19 +26,9 @@ import io.xredline.auth.AuthApi;
  * {@code auth.v1.Auth}: protobuf ⇄ {@link AuthApi} bus messages. Protected methods pass through
  * {@link #authenticated}, the gRPC twin of the REST bearer handler ({@code authorization} metadata).
  */
-final class AuthGrpc {
+record AuthGrpc(EventBus bus, long timeoutMs, UnaryCalls calls) {
   static final String AUTHORIZATION_METADATA = "authorization";
   private static final SuccessReply SUCCESS = SuccessReply.newBuilder().setSuccess(true).build();
-
-  private final EventBus bus;
-  private final long timeoutMs;
-  private final UnaryCalls calls;
-
-  private AuthGrpc(EventBus bus, long timeoutMs, UnaryCalls calls) {
-    this.bus = bus;
-    this.timeoutMs = timeoutMs;
-    this.calls = calls;
-  }
 
   /** A protected call: runs only with a live access token's principal. */
   private interface Protected<Req, Resp> {

@@ -21,19 +21,9 @@ import java.util.function.BiFunction;
 /**
  * Binds a unary method so every call passes the per-address {@code default} limit (the REST routes'
  * twin; health and reflection are not bound here and never limited), then ends either with its
- * reply or with the shared error mapping.
+ * reply or with the shared error mapping. {@code limiter} null: no limit (a server built without Redis).
  */
-final class UnaryCalls {
-  private final RateLimiter limiter;
-  private final ClientAddresses addresses;
-  private final long maxMessageBytes;
-
-  /** {@code limiter} null: no limit (a server built without Redis). */
-  UnaryCalls(RateLimiter limiter, ClientAddresses addresses, long maxMessageBytes) {
-    this.limiter = limiter;
-    this.addresses = addresses;
-    this.maxMessageBytes = maxMessageBytes;
-  }
+record UnaryCalls(RateLimiter limiter, ClientAddresses addresses, long maxMessageBytes) {
 
   /** What a call knows besides its message: request id, the client's address, the request metadata. */
   record CallContext(String requestId, String clientIp, MultiMap metadata) {

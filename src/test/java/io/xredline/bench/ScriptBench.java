@@ -8,6 +8,7 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.xredline.auth.store.AuthRedis;
 import io.xredline.auth.store.CaptchaStore;
 import io.xredline.auth.store.LoginAttempts;
 import io.xredline.auth.store.RedisKeys;
@@ -131,10 +132,10 @@ public final class ScriptBench {
   private static Round run(Vertx vertx, Counting client, RedisKeys keys, int seconds, int concurrency, long logins)
       throws Exception {
     RedisAPI api = RedisAPI.api(client);
-    CaptchaStore captchas = new CaptchaStore(api, keys, CacheLookups.of(vertx, ""));
+    CaptchaStore captchas = new CaptchaStore(new AuthRedis(api, keys, CacheLookups.of(vertx, "")));
     LoginAttempts attempts = new LoginAttempts(api, keys, 5, Duration.ofMinutes(15), Duration.ofMinutes(30), 100,
         Duration.ofDays(1), Duration.ofSeconds(30));
-    TokenFamilies families = new TokenFamilies(api, keys, CacheLookups.of(vertx, ""));
+    TokenFamilies families = new TokenFamilies(new AuthRedis(api, keys, CacheLookups.of(vertx, "")));
     List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicLong sequence = new AtomicLong();
     long bytesBefore = client.bytes.get();

@@ -2,8 +2,6 @@ package io.xredline.auth.store;
 
 import io.xredline.data.RedisScripts;
 import io.vertx.core.Future;
-import io.vertx.redis.client.RedisAPI;
-import io.xredline.data.CacheLookups;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,14 +48,10 @@ public final class CaptchaStore {
       return 'WRONG'
       """;
 
-  private final RedisAPI redis;
-  private final RedisKeys keys;
-  private final CacheLookups lookups;
+  private final AuthRedis redis;
 
-  public CaptchaStore(RedisAPI redis, RedisKeys keys, CacheLookups lookups) {
+  public CaptchaStore(AuthRedis redis) {
     this.redis = redis;
-    this.keys = keys;
-    this.lookups = lookups;
   }
 
   /**
@@ -66,18 +60,18 @@ public final class CaptchaStore {
    * (a separate key in its own slot: the pointer only finds the code, the check stays atomic).
    */
   public Future<Void> create(String id, String code, Duration ttl, String target) {
-    Future<Void> created = RedisScripts.eval(redis, CREATE, List.of(keys.captcha(id)), code, ttl.toMillis(),
+    Future<Void> created = redis.eval(CREATE, List.of(keys().captcha(id)), code, ttl.toMillis(),
         target == null ? "" : RedisKeys.digest(target)).mapEmpty();
     if (target == null) {
       return created;
     }
     return created.compose(v -> RedisScripts.unavailableOnFailure(
-        redis.set(List.of(keys.codeFor(target), id, "PX", String.valueOf(ttl.toMillis()))))).mapEmpty();
+        redis.api().set(List.of(keys().codeFor(target), id, "PX", String.valueOf(ttl.toMillis()))))).mapEmpty();
   }
 
   /** Checks the latest code sent to {@code target} (routes whose body carries the code but not its id). */
   public Future<Outcome> checkSentTo(String target, String code, int maxWrong) {
-    return RedisScripts.unavailableOnFailure(redis.get(keys.codeFor(target))).compose(id -> id == null
+    return RedisScripts.unavailableOnFailure(redis.api().get(keys().codeFor(target))).compose(id -> id == null
         ? Future.succeededFuture(Outcome.EXPIRED)
         : check(id.toString(), code, maxWrong, List.of(target)));
   }
@@ -87,7 +81,7 @@ public final class CaptchaStore {
    * {@link #checkSentTo} finds, so a sign-in or verification code never resets a password.
    */
   public Future<Void> createReset(String target, String code, Duration ttl) {
-    return RedisScripts.eval(redis, CREATE, List.of(keys.captcha(resetId(target))), code, ttl.toMillis(),
+    return redis.eval(CREATE, List.of(keys().captcha(resetId(target))), code, ttl.toMillis(),
         RedisKeys.digest(target)).mapEmpty();
   }
 
@@ -114,8 +108,12 @@ public final class CaptchaStore {
         args.add(RedisKeys.digest(target));
       }
     }
-    return RedisScripts.eval(redis, CHECK, List.of(keys.captcha(id)), args.toArray())
+    return redis.eval(CHECK, List.of(keys().captcha(id)), args.toArray())
         .map(r -> Outcome.valueOf(r.toString()))
-        .onSuccess(outcome -> lookups.record("captcha", outcome != Outcome.EXPIRED));
+        .onSuccess(outcome -> redis.lookups().record("captcha", outcome != Outcome.EXPIRED));
+  }
+
+  private RedisKeys keys() {
+    return redis.keys();
   }
 }

@@ -2,8 +2,6 @@ package io.xredline.auth.store;
 
 import io.xredline.data.RedisScripts;
 import io.vertx.core.Future;
-import io.vertx.redis.client.RedisAPI;
-import io.xredline.data.CacheLookups;
 
 import java.util.List;
 
@@ -118,24 +116,20 @@ public final class TokenFamilies {
       return 0
       """;
 
-  private final RedisAPI redis;
-  private final RedisKeys keys;
-  private final CacheLookups lookups;
+  private final AuthRedis redis;
 
-  public TokenFamilies(RedisAPI redis, RedisKeys keys, CacheLookups lookups) {
+  public TokenFamilies(AuthRedis redis) {
     this.redis = redis;
-    this.keys = keys;
-    this.lookups = lookups;
   }
 
   /** {@code ip} and {@code userAgent} may be null (an operator's CLI); they are kept for the sessions list. */
   public Future<Void> create(String familyId, long userId, String refreshJti, long lifetimeMs, String ip, String userAgent) {
-    return RedisScripts.eval(redis, CREATE, List.of(keys.family(userId, familyId), keys.userFamilies(userId)),
+    return redis.eval(CREATE, List.of(keys().family(userId, familyId), keys().userFamilies(userId)),
         userId, refreshJti, lifetimeMs, familyId, ip == null ? "" : ip, userAgent == null ? "" : userAgent).mapEmpty();
   }
 
   public Future<List<Session>> list(long userId) {
-    return RedisScripts.eval(redis, LIST, List.of(keys.userFamilies(userId)), keys.family(userId, "")).map(r -> {
+    return redis.eval(LIST, List.of(keys().userFamilies(userId)), keys().family(userId, "")).map(r -> {
       List<Session> sessions = new java.util.ArrayList<>();
       for (int i = 0; i + 4 < r.size(); i += 5) {
         sessions.add(new Session(r.get(i).toString(), r.get(i + 1).toLong(), r.get(i + 2).toLong(), r.get(i + 3).toString(),
@@ -147,13 +141,13 @@ public final class TokenFamilies {
 
   /** Atomically: exactly one of several parallel rotations of the same token wins. */
   public Future<Rotated> rotate(long userId, String familyId, String presentedJti, String nextJti) {
-    return RedisScripts.eval(redis, ROTATE, List.of(keys.family(userId, familyId)), presentedJti, nextJti)
+    return redis.eval(ROTATE, List.of(keys().family(userId, familyId)), presentedJti, nextJti)
         .map(r -> new Rotated(Rotation.valueOf(r.get(0).toString()), r.get(1).toLong()));
   }
 
   /** True when a live family of this user was revoked. */
   public Future<Boolean> revoke(long userId, String familyId) {
-    return RedisScripts.eval(redis, REVOKE, List.of(keys.family(userId, familyId))).map(r -> r.toInteger() == 1);
+    return redis.eval(REVOKE, List.of(keys().family(userId, familyId))).map(r -> r.toInteger() == 1);
   }
 
   public Future<Integer> revokeAll(long userId) {
@@ -164,30 +158,34 @@ public final class TokenFamilies {
   public Future<Integer> revokeAllBut(long userId, String keep) {
     // the script derives each family's key from this prefix; it carries the user's hash tag, so
     // every key it touches is in the slot of the declared one
-    return RedisScripts.eval(redis, REVOKE_ALL, List.of(keys.userFamilies(userId)), keys.family(userId, ""), keep)
+    return redis.eval(REVOKE_ALL, List.of(keys().userFamilies(userId)), keys().family(userId, ""), keep)
         .map(r -> r.toInteger());
   }
 
   /** Marks the account disabled for {@link #checkAccess} and revokes all its families, atomically. */
   public Future<Integer> disable(long userId) {
-    return RedisScripts.eval(redis, DISABLE, List.of(keys.userFamilies(userId), keys.disabled(userId)),
-        keys.family(userId, "")).map(r -> r.toInteger());
+    return redis.eval(DISABLE, List.of(keys().userFamilies(userId), keys().disabled(userId)),
+        keys().family(userId, "")).map(r -> r.toInteger());
   }
 
   public Future<Void> enable(long userId) {
-    return RedisScripts.unavailableOnFailure(redis.del(List.of(keys.disabled(userId)))).mapEmpty();
+    return RedisScripts.unavailableOnFailure(redis.api().del(List.of(keys().disabled(userId)))).mapEmpty();
   }
 
   public Future<Void> deny(long userId, String accessJti, long forMs) {
     return RedisScripts.unavailableOnFailure(
-        redis.set(List.of(keys.denied(userId, accessJti), "1", "PX", String.valueOf(Math.max(1, forMs))))).mapEmpty();
+        redis.api().set(List.of(keys().denied(userId, accessJti), "1", "PX", String.valueOf(Math.max(1, forMs))))).mapEmpty();
   }
 
   /** An access token is usable while it is not denied and its sign-in is neither revoked nor gone. */
   public Future<Access> checkAccess(long userId, String accessJti, String familyId) {
-    return RedisScripts.eval(redis, CHECK_ACCESS, List.of(keys.denied(userId, accessJti), keys.family(userId, familyId),
-            keys.disabled(userId)))
+    return redis.eval(CHECK_ACCESS, List.of(keys().denied(userId, accessJti), keys().family(userId, familyId),
+            keys().disabled(userId)))
         .map(r -> Access.valueOf(r.toString()))
-        .onSuccess(access -> lookups.record("session", access == Access.OK));
+        .onSuccess(access -> redis.lookups().record("session", access == Access.OK));
+  }
+
+  private RedisKeys keys() {
+    return redis.keys();
   }
 }

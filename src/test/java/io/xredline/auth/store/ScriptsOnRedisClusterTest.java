@@ -76,7 +76,7 @@ class ScriptsOnRedisClusterTest {
   @Test
   @DisplayName("captcha: create, a wrong answer, the right one consumes it")
   void captcha() {
-    CaptchaStore store = new CaptchaStore(api, keys, CacheLookups.of(vertx, ""));
+    CaptchaStore store = new CaptchaStore(new AuthRedis(api, keys, CacheLookups.of(vertx, "")));
     await(store.create("c-" + System.nanoTime(), "ABC123", Duration.ofMinutes(1), null));
     String id = "c-" + System.nanoTime();
     await(store.create(id, "ABC123", Duration.ofMinutes(1), null));
@@ -113,7 +113,7 @@ class ScriptsOnRedisClusterTest {
   @Test
   @DisplayName("sessions: create, rotate, reuse revokes, access checks with the deny-list, list, revoke, revoke all but one, revoke-all, disable")
   void sessions() {
-    TokenFamilies families = new TokenFamilies(api, keys, CacheLookups.of(vertx, ""));
+    TokenFamilies families = new TokenFamilies(new AuthRedis(api, keys, CacheLookups.of(vertx, "")));
     long user = 777;
     await(families.create("fam-a", user, "jti-1", 60_000, "10.0.0.1", "test-agent"));
     await(families.create("fam-b", user, "jti-x", 60_000, "10.0.0.1", "test-agent"));
