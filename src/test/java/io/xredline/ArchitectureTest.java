@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.Architectures;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -46,7 +48,7 @@ class ArchitectureTest {
     }
   }
 
-  static final ArchRule LAYERS = layeredArchitecture().consideringOnlyDependenciesInLayers()
+  static final Architectures.LayeredArchitecture LAYERS = layeredArchitecture().consideringOnlyDependenciesInLayers()
       .layer("App").definedBy("io.xredline.app..")
       .layer("Transports").definedBy("io.xredline.http..", "io.xredline.grpc..")
       .layer("Capabilities").definedBy("io.xredline.auth..", "io.xredline.greeter..", "io.xredline.audit..",
@@ -70,6 +72,18 @@ class ArchitectureTest {
   @DisplayName("no two io.xredline packages depend on each other, directly or through others")
   void noPackageCycles() {
     slices().matching("io.xredline.(**)").should().beFreeOfCycles().check(classes);
+  }
+
+  @Test
+  @DisplayName("the layer and cycle rules fail on a violation (two test-only fixtures that break them)")
+  void rulesFailOnAViolation() {
+    JavaClasses broken = new ClassFileImporter().importPackages("io.xredline.data", "io.xredline.auth")
+        .that(com.tngtech.archunit.base.DescribedPredicate.describe("the fixtures and the class one of them reaches for",
+            c -> c.getSimpleName().endsWith("Fixture") || c.getName().equals("io.xredline.auth.AuthApi$Principal")));
+    assertThatThrownBy(() -> LAYERS.withOptionalLayers(true).check(broken)).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("UpwardDependencyFixture").hasMessageContaining("AuthApi$Principal");
+    assertThatThrownBy(() -> slices().matching("io.xredline.(**)").should().beFreeOfCycles().check(broken))
+        .isInstanceOf(AssertionError.class).hasMessageContaining("Cycle detected");
   }
 
   @Test
