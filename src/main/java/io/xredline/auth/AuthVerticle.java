@@ -110,7 +110,10 @@ public final class AuthVerticle extends CapabilityVerticle {
                   user.map(UserStore.User::roles).orElse(java.util.List.of())))))));
       consumers.add(on(AuthApi.LOGOUT, (body, origin) ->
           sessions.logout(principal(body), body.getBoolean("all_sessions", false), origin).map(AuthApi.SUCCESS)));
-      consumers.add(on(AuthApi.ME, (body, origin) -> accounts.me(principal(body)).map(AuthApi.Me::toJson)));
+      // a principal from an earlier AUTHENTICATE, or the bearer value itself (one hop for GET /me)
+      consumers.add(on(AuthApi.ME, (body, origin) -> (body.containsKey("principal")
+          ? accounts.me(principal(body))
+          : sessions.authenticate(body.getString("authorization")).compose(accounts::me)).map(AuthApi.Me::toJson)));
       consumers.add(on(AuthApi.LOCK_STATUS, (body, origin) ->
           accounts.lockStatus(principal(body), body.getString("username")).map(AuthApi.LockStatus::toJson)));
       consumers.add(on(AuthApi.TOTP_SETUP, (body, origin) ->

@@ -59,7 +59,8 @@ record AuthGrpc(EventBus bus, long timeoutMs, UnaryCalls calls) {
         AuthApi.refresh(bus, r.getRefreshToken(), origin(c), timeoutMs).map(AuthGrpc::tokens));
     authenticated(b, AuthGrpcService.Logout, (r, p, c) ->
         AuthApi.logout(bus, p, r.getAllSessions(), c, timeoutMs).map(SUCCESS));
-    authenticated(b, AuthGrpcService.Me, (r, p, c) -> AuthApi.me(bus, p, c, timeoutMs)
+    calls.bindWithContext(b, AuthGrpcService.Me, (r, context) -> AuthApi.meFor(bus,
+            context.metadata().get(AUTHORIZATION_METADATA), origin(context), timeoutMs)
         .map(me -> MeReply.newBuilder().setUserId(me.userId()).setUsername(me.username())
             .setEmail(orEmpty(me.email())).setPhone(orEmpty(me.phone())).setTotpEnabled(me.totpEnabled())
             .setCreatedAt(me.createdAt()).setEmailVerified(me.emailVerified()).setPhoneVerified(me.phoneVerified()).build()));
