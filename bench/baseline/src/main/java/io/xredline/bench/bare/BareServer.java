@@ -40,6 +40,9 @@ import java.util.regex.Pattern;
  *       with leeway, typ, sub, jti, fid), the service's one Redis lookup for a bearer token (the
  *       deny-list + session script, verbatim), the service's SELECT on users, masked PII.</li>
  * </ul>
+ * Before the work of the last two, like the service on every API route, the per-address rate-limit
+ * decision (the service's GCRA script with the same key and quota) when {@code BARE_LIMIT_BURST} is set.
+ * Both scripts go out as EVALSHA, as the service sends them.
  * Like xredline by default: Vert.x default event loops (2 × cores), one HTTP verticle instance per
  * core, one shared PostgreSQL pool and a Redis client of {@code conf/config.yaml}'s sizes.
  * Configured by environment variables only (see {@link #main}).
@@ -52,6 +55,45 @@ public final class BareServer extends VerticleBase {
       local revoked = redis.call('HGET', KEYS[2], 'revoked')
       if not revoked or revoked == '1' then return 'REVOKED' end
       return 'OK'
+      """;
+  /**
+   * The service's per-address rate-limit decision (ratelimit/RateLimitBuckets TAKE, verbatim): every
+   * API request of the service takes one unit from its address's {@code default} bucket first.
+   */
+  static final String TAKE = """
+      local clock = redis.call('TIME')
+      local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+      local n = #KEYS
+      local refused, retry = 0, 0
+      local after = {}
+      for i = 1, n do
+        local interval = tonumber(ARGV[2 * i - 1])
+        local capacity = interval * tonumber(ARGV[2 * i])
+        local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+        if tat < now then tat = now end
+        after[i] = tat + interval
+        local wait = after[i] - now - capacity
+        if wait > 0 and wait > retry then refused = i; retry = wait end
+      end
+      local out = {refused, math.floor(retry)}
+      for i = 1, n do
+        local interval = tonumber(ARGV[2 * i - 1])
+        local burst = tonumber(ARGV[2 * i])
+        local used
+        if refused == 0 then
+          used = after[i] - now
+          redis.call('SET', KEYS[i], string.format('%.0f', after[i]), 'PX', math.ceil(used / 1000))
+        else
+          used = math.max(after[i] - interval - now, 0)
+        end
+        local remaining = math.floor((interval * burst - used) / interval)
+        if remaining < 0 then remaining = 0 end
+        local nxt = 0
+        if remaining < burst then nxt = (remaining + 1) * interval - (interval * burst - used) end
+        out[#out + 1] = remaining
+        out[#out + 1] = math.ceil(nxt)
+      end
+      return out
       """;
   static final String INSERT_GREETING = "INSERT INTO greetings (name, transport, request_id) VALUES ($1, $2, $3)";
   /**
@@ -68,16 +110,23 @@ public final class BareServer extends VerticleBase {
   private final Settings settings;
   private final Pool pool;
   private final RedisAPI redis;
+  private final Scripts scripts;
   private JWTAuth jwt;
 
-  BareServer(Settings settings, Pool pool, RedisAPI redis) {
+  BareServer(Settings settings, Pool pool, RedisAPI redis, Scripts scripts) {
     this.settings = settings;
     this.pool = pool;
     this.redis = redis;
+    this.scripts = scripts;
+  }
+
+  /** The SHA1s of the two scripts, loaded once: the service sends EVALSHA too (data/RedisScripts). */
+  record Scripts(String checkAccess, String take) {
   }
 
   record Settings(int port, String pgUrl, String redisUrl, String jwtSecret, String issuer, String audience,
-                  int leewaySeconds, String keyPrefix, int instances, int pgPoolSize, int redisPoolSize) {
+                  int leewaySeconds, String keyPrefix, int instances, int pgPoolSize, int redisPoolSize,
+                  double limitRequestsPerSecond, int limitBurst) {
     static Settings fromEnv(Map<String, String> env) {
       int cores = Runtime.getRuntime().availableProcessors();
       int instances = Integer.parseInt(env.getOrDefault("BARE_INSTANCES", "0"));
@@ -92,7 +141,9 @@ public final class BareServer extends VerticleBase {
           env.getOrDefault("BARE_REDIS_KEY_PREFIX", "xredline:"),
           instances > 0 ? instances : cores,
           Integer.parseInt(env.getOrDefault("BARE_PG_POOL_SIZE", "16")),
-          Integer.parseInt(env.getOrDefault("BARE_REDIS_POOL_SIZE", "16")));
+          Integer.parseInt(env.getOrDefault("BARE_REDIS_POOL_SIZE", "16")),
+          Double.parseDouble(env.getOrDefault("BARE_LIMIT_REQUESTS_PER_SECOND", "0")),
+          Integer.parseInt(env.getOrDefault("BARE_LIMIT_BURST", "0")));
     }
 
     private static String required(Map<String, String> env, String name) {
@@ -108,7 +159,9 @@ public final class BareServer extends VerticleBase {
    * Environment: {@code BARE_PG_URL} and {@code BARE_JWT_SECRET} (required), {@code BARE_PORT} (8100),
    * {@code BARE_REDIS_URL}, {@code BARE_REDIS_KEY_PREFIX} ({@code xredline:}), {@code BARE_INSTANCES}
    * (0 = cores), {@code BARE_PG_POOL_SIZE} / {@code BARE_REDIS_POOL_SIZE} (16),
-   * {@code BARE_JWT_ISSUER} / {@code BARE_JWT_AUDIENCE} ({@code xredline}), {@code BARE_JWT_LEEWAY_SECONDS} (30).
+   * {@code BARE_JWT_ISSUER} / {@code BARE_JWT_AUDIENCE} ({@code xredline}), {@code BARE_JWT_LEEWAY_SECONDS} (30),
+   * {@code BARE_LIMIT_REQUESTS_PER_SECOND} / {@code BARE_LIMIT_BURST} (the service's
+   * {@code security.rate_limit.default}; 0 = no limit decision, as with {@code security.rate_limit.enabled: false}).
    */
   public static void main(String[] args) {
     Settings settings = Settings.fromEnv(System.getenv());
@@ -124,8 +177,11 @@ public final class BareServer extends VerticleBase {
         .setMaxPoolSize(settings.redisPoolSize())
         .setMaxPoolWaiting(1024)
         .setMaxWaitingHandlers(1024)));
-    vertx.deployVerticle(() -> new BareServer(settings, pool, redis),
-            new DeploymentOptions().setInstances(settings.instances()))
+    redis.script(List.of("LOAD", CHECK_ACCESS))
+        .compose(checkAccess -> redis.script(List.of("LOAD", TAKE))
+            .map(take -> new Scripts(checkAccess.toString(), take.toString())))
+        .compose(scripts -> vertx.deployVerticle(() -> new BareServer(settings, pool, redis, scripts),
+            new DeploymentOptions().setInstances(settings.instances())))
         .onSuccess(id -> System.out.printf("bare Vert.x listening on :%d (%d instances)%n", settings.port(),
             settings.instances()))
         .onFailure(e -> {
@@ -153,7 +209,26 @@ public final class BareServer extends VerticleBase {
     json(ctx, 200, new JsonObject().put("status", "UP").toBuffer());
   }
 
+  /**
+   * The service's {@code default} limit on API routes: one unit from the client address's bucket
+   * ({@code {rl:ip:ADDRESS}:default}, the service's key), 429 when refused; nothing without a limit.
+   */
+  private Future<Void> limit(RoutingContext ctx) {
+    if (settings.limitBurst() <= 0) {
+      return Future.succeededFuture();
+    }
+    String key = settings.keyPrefix() + "{rl:ip:" + ctx.request().remoteAddress().hostAddress() + "}:default";
+    String interval = String.format(java.util.Locale.ROOT, "%.3f", 1_000_000.0 / settings.limitRequestsPerSecond());
+    return redis.evalsha(List.of(scripts.take(), "1", key, interval, String.valueOf(settings.limitBurst())))
+        .compose(r -> r.get(0).toInteger() == 0 ? Future.succeededFuture()
+            : Future.failedFuture(new IllegalStateException("RATE_LIMITED")));
+  }
+
   private void hello(RoutingContext ctx) {
+    limit(ctx).onComplete(allowed -> greet(ctx), refused -> error(ctx, 429, "RATE_LIMITED"));
+  }
+
+  private void greet(RoutingContext ctx) {
     String name = ctx.pathParam("name");
     if (name == null || name.isBlank() || name.codePointCount(0, name.length()) > MAX_NAME_LENGTH
         || name.chars().anyMatch(Character::isISOControl)) {
@@ -170,6 +245,10 @@ public final class BareServer extends VerticleBase {
   }
 
   private void me(RoutingContext ctx) {
+    limit(ctx).onComplete(allowed -> answerMe(ctx), refused -> error(ctx, 429, "RATE_LIMITED"));
+  }
+
+  private void answerMe(RoutingContext ctx) {
     String authorization = ctx.request().getHeader("Authorization");
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       error(ctx, 401, "TOKEN_MISSING");
@@ -182,7 +261,7 @@ public final class BareServer extends VerticleBase {
     }
     jwt.authenticate(new TokenCredentials(token))
         .map(user -> claims(user.principal()))
-        .compose(claims -> redis.eval(List.of(CHECK_ACCESS, "3",
+        .compose(claims -> redis.evalsha(List.of(scripts.checkAccess(), "3",
                 settings.keyPrefix() + "auth:deny:{u" + claims.userId() + "}:" + claims.jti(),
                 settings.keyPrefix() + "auth:family:{u" + claims.userId() + "}:" + claims.familyId(),
                 settings.keyPrefix() + "auth:disabled:{u" + claims.userId() + "}"))
