@@ -417,15 +417,11 @@ public final class AuthApi {
         timeoutMs).mapEmpty();
   }
 
-  public static Future<Me> me(EventBus bus, Principal p, Origin o, long timeoutMs) {
-    return request(bus, ME, new JsonObject().put("principal", p.toJson()), o, timeoutMs).map(Me::fromJson);
-  }
-
   /**
-   * {@link #authenticate} and {@link #me} in one bus round trip, with the same refusals: the
-   * capability checks the {@code Authorization} value and answers with that account.
+   * The account of an {@code Authorization} value, checked and read in one bus round trip, with
+   * {@link #authenticate}'s refusals.
    */
-  public static Future<Me> meFor(EventBus bus, String authorization, Origin o, long timeoutMs) {
+  public static Future<Me> me(EventBus bus, String authorization, Origin o, long timeoutMs) {
     return request(bus, ME, new JsonObject().put("authorization", authorization), o, timeoutMs).map(Me::fromJson);
   }
 

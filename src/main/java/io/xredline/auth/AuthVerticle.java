@@ -110,10 +110,9 @@ public final class AuthVerticle extends CapabilityVerticle {
                   user.map(UserStore.User::roles).orElse(java.util.List.of())))))));
       consumers.add(on(AuthApi.LOGOUT, (body, origin) ->
           sessions.logout(principal(body), body.getBoolean("all_sessions", false), origin).map(AuthApi.SUCCESS)));
-      // a principal from an earlier AUTHENTICATE, or the bearer value itself (one hop for GET /me)
-      consumers.add(on(AuthApi.ME, (body, origin) -> (body.containsKey("principal")
-          ? accounts.me(principal(body))
-          : sessions.authenticate(body.getString("authorization")).compose(accounts::me)).map(AuthApi.Me::toJson)));
+      // the bearer value itself, not a principal: GET /me costs one bus round trip, not two
+      consumers.add(on(AuthApi.ME, (body, origin) ->
+          sessions.authenticate(body.getString("authorization")).compose(accounts::me).map(AuthApi.Me::toJson)));
       consumers.add(on(AuthApi.LOCK_STATUS, (body, origin) ->
           accounts.lockStatus(principal(body), body.getString("username")).map(AuthApi.LockStatus::toJson)));
       consumers.add(on(AuthApi.TOTP_SETUP, (body, origin) ->

@@ -59,7 +59,7 @@ record AuthGrpc(EventBus bus, long timeoutMs, UnaryCalls calls) {
         AuthApi.refresh(bus, r.getRefreshToken(), origin(c), timeoutMs).map(AuthGrpc::tokens));
     authenticated(b, AuthGrpcService.Logout, (r, p, c) ->
         AuthApi.logout(bus, p, r.getAllSessions(), c, timeoutMs).map(SUCCESS));
-    calls.bindWithContext(b, AuthGrpcService.Me, (r, context) -> AuthApi.meFor(bus,
+    calls.bindWithContext(b, AuthGrpcService.Me, (r, context) -> AuthApi.me(bus,
             context.metadata().get(AUTHORIZATION_METADATA), origin(context), timeoutMs)
         .map(me -> MeReply.newBuilder().setUserId(me.userId()).setUsername(me.username())
             .setEmail(orEmpty(me.email())).setPhone(orEmpty(me.phone())).setTotpEnabled(me.totpEnabled())

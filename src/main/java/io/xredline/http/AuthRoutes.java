@@ -30,7 +30,7 @@ final class AuthRoutes {
     router.post(BASE + "/logout").handler(bearer).handler(this::logout);
     // the bearer check and the read in one bus hop: the most frequent signed-in call
     router.get(BASE + "/me").handler(ctx -> answer(ctx, (bus, origin) ->
-        AuthApi.meFor(bus, ctx.request().getHeader("Authorization"), origin, busTimeoutMs).map(AuthApi.Me::toJson)));
+        AuthApi.me(bus, ctx.request().getHeader("Authorization"), origin, busTimeoutMs).map(AuthApi.Me::toJson)));
     router.get(BASE + "/lock-status/:username").handler(bearer).handler(ctx -> answer(ctx, (bus, origin) ->
         AuthApi.lockStatus(bus, BearerAuth.principal(ctx), ctx.pathParam("username"), origin, busTimeoutMs)
             .map(AuthApi.LockStatus::toJson)));
