@@ -38,10 +38,24 @@ public final class HealthApi {
     MIGRATED, STARTED, DRAINING
   }
 
+  /**
+   * Reply header: the {@code System.nanoTime()} until which the health verticle answers this probe
+   * from its cache ({@code monitoring.health.cache_ttl}). Queries never leave the process, so the
+   * clock is the asker's too: it may answer the same probe from the same report until then.
+   */
+  public static final String FRESH_UNTIL_HEADER = "xredline-fresh-until-ns";
+
   /** The report body: {@code {status, checks:[{id,status,data}], outcome}}. */
   public record Report(boolean up, JsonObject body) {
     public static Report fromJson(JsonObject json) {
       return new Report("UP".equals(json.getString("status")), json);
+    }
+  }
+
+  /** A report and how long the health verticle's cache keeps it ({@link #FRESH_UNTIL_HEADER}). */
+  public record Answer(Report report, long freshUntilNs) {
+    public boolean freshAt(long nanoTime) {
+      return nanoTime - freshUntilNs < 0;
     }
   }
 
@@ -54,9 +68,19 @@ public final class HealthApi {
   }
 
   public static Future<Report> query(EventBus bus, Probe probe, long timeoutMs) {
+    return answer(bus, probe, timeoutMs).map(Answer::report);
+  }
+
+  /** {@link #query}, with how long the answer stands. */
+  public static Future<Answer> answer(EventBus bus, Probe probe, long timeoutMs) {
     return bus.<JsonObject>request(QUERY, new JsonObject().put("probe", probe.wire()),
             new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(true))
-        .map(reply -> Report.fromJson(reply.body()));
+        .map(reply -> {
+          String until = reply.headers().get(FRESH_UNTIL_HEADER);
+          // without the header (an older verticle) the answer stands for no time at all
+          long freshUntil = until == null ? System.nanoTime() : Long.parseLong(until);
+          return new Answer(Report.fromJson(reply.body()), freshUntil);
+        });
   }
 
   public static void report(EventBus bus, Phase phase) {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -195,18 +196,22 @@ public final class HealthVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       probe = HealthApi.Probe.ALL;
     }
-    report(probe).onComplete(r -> message.reply(r.body()), message::reply);
+    Cached cached = report(probe);
+    DeliveryOptions fresh = new DeliveryOptions().addHeader(HealthApi.FRESH_UNTIL_HEADER,
+        Long.toString(cached.expiresAt()));
+    cached.report().onComplete(r -> message.reply(r.body(), fresh), message::reply);
   }
 
-  private Future<HealthApi.Report> report(HealthApi.Probe probe) {
+  private Cached report(HealthApi.Probe probe) {
     long now = System.nanoTime();
     Cached cached = cache.get(probe);
-    if (cached != null && now < cached.expiresAt()) {
-      return cached.report();
+    if (cached != null && now - cached.expiresAt() < 0) {
+      return cached;
     }
-    Future<HealthApi.Report> report = probes.get(probe).checkStatus().map(this::toReport);
-    cache.put(probe, new Cached(now + config.monitoring().health().cacheTtl().toNanos(), report));
-    return report;
+    Cached fresh = new Cached(now + config.monitoring().health().cacheTtl().toNanos(),
+        probes.get(probe).checkStatus().map(this::toReport));
+    cache.put(probe, fresh);
+    return fresh;
   }
 
   private HealthApi.Report toReport(CheckResult result) {

@@ -4,9 +4,17 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.xredline.health.HealthApi;
 
-/** CONTRACT §5: each probe path (and its alias) asks the health verticle over the bus. */
+/**
+ * CONTRACT §5: each probe path (and its alias) asks the health verticle over the bus. Liveness,
+ * the probe a platform hammers, is answered from the last report for as long as the health
+ * verticle would answer from that same cached report ({@link HealthApi#FRESH_UNTIL_HEADER}), so it
+ * is no staler than asking; readiness and startup follow the lifecycle and always ask.
+ */
 final class HealthRoutes {
   private final long timeoutMs;
+  /** This instance's last liveness answer, its body encoded once (the verticle instance's event loop only). */
+  private HealthApi.Answer live;
+  private String liveBody;
 
   HealthRoutes(long timeoutMs) {
     this.timeoutMs = timeoutMs;
@@ -26,12 +34,36 @@ final class HealthRoutes {
   }
 
   private void answer(RoutingContext ctx, HealthApi.Probe probe) {
+    if (probe == HealthApi.Probe.LIVE) {
+      live(ctx);
+      return;
+    }
     HealthApi.query(ctx.vertx().eventBus(), probe, timeoutMs)
         .otherwise(HealthApi::unanswered)
-        .onSuccess(report -> ctx.response()
-            .setStatusCode(report.up() ? 200 : 503)
-            .putHeader("content-type", "application/json; charset=utf-8")
-            .putHeader("cache-control", "no-store")
-            .end(report.body().encode()));
+        .onSuccess(report -> send(ctx, report.up(), report.body().encode()));
+  }
+
+  private void live(RoutingContext ctx) {
+    HealthApi.Answer last = live;
+    if (last != null && last.freshAt(System.nanoTime())) {
+      send(ctx, last.report().up(), liveBody);
+      return;
+    }
+    HealthApi.answer(ctx.vertx().eventBus(), HealthApi.Probe.LIVE, timeoutMs).onComplete(answer -> {
+      live = answer;
+      liveBody = answer.report().body().encode();
+      send(ctx, answer.report().up(), liveBody);
+    }, failure -> {
+      HealthApi.Report down = HealthApi.unanswered(failure);
+      send(ctx, false, down.body().encode());
+    });
+  }
+
+  private static void send(RoutingContext ctx, boolean up, String body) {
+    ctx.response()
+        .setStatusCode(up ? 200 : 503)
+        .putHeader("content-type", "application/json; charset=utf-8")
+        .putHeader("cache-control", "no-store")
+        .end(body);
   }
 }

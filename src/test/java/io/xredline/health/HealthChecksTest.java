@@ -134,6 +134,29 @@ class HealthChecksTest {
       // the dependency has changed meanwhile
       assertThat(app.get("/healthz/ready").body()).as("served from the cache within cache_ttl").isEqualTo(first.body());
       assertThat(app.get("/healthz/live").statusCode()).as("liveness ignores HTTP dependencies").isEqualTo(200);
+
+      // within cache_ttl each HTTP listener instance answers liveness from the verticle's cached
+      // report: it asks the health verticle at most once, however many probes arrive
+      java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+      io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> count = ctx -> {
+        if (HealthApi.QUERY.equals(ctx.message().address()) && ctx.message().body() instanceof JsonObject q
+            && "live".equals(q.getString("probe"))) {
+          asked.incrementAndGet();
+        }
+        ctx.next();
+      };
+      app.app().vertx().eventBus().addOutboundInterceptor(count);
+      try {
+        for (int i = 0; i < 40; i++) {
+          var live = app.get("/healthz/live");
+          assertThat(live.statusCode()).isEqualTo(200);
+          assertThat(check(TestApp.json(live), "event-loop").getString("status")).isEqualTo("UP");
+        }
+      } finally {
+        app.app().vertx().eventBus().removeOutboundInterceptor(count);
+      }
+      assertThat(asked.get()).as("liveness queries on the bus for 40 probes").isLessThanOrEqualTo(
+          app.config().server().http().instances());
     } finally {
       silent.close();
     }
