@@ -8,6 +8,7 @@ reliably. Needs PyYAML (Debian: python3-yaml).
 import json
 import os
 import re
+import subprocess
 import sys
 
 import yaml
@@ -69,16 +70,40 @@ def duration_seconds(v, default):
     raise ValueError("unparseable duration %r" % v)
 
 
-def conf_value(path, default=None):
-    """Value of a dotted key with prod layered over the base file, as the service layers them."""
-    val = default
-    for name in ("config.yaml", "config-prod.yaml"):
-        node = load_conf(name)
-        for part in path.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is not None and not (isinstance(node, str) and node.startswith("${")):
-            val = node
-    return val
+_SERVICE_CONFIG = {}
+
+
+def service_config(overrides=None):
+    """The configuration the service itself runs with in prod, as `java -jar target/xredline.jar
+    config check --env prod` prints it: the jar's defaults, conf/config.yaml, conf/config-prod.yaml
+    and then the given XREDLINE_* overrides, layered, placeholders resolved and env names read by
+    the service's own loader, not re-derived here. One JVM per distinct set of overrides."""
+    key = tuple(sorted((overrides or {}).items()))
+    if key not in _SERVICE_CONFIG:
+        jar = os.path.join(ROOT, "target", "xredline.jar")
+        if not os.path.isfile(jar):
+            out("FAIL", "config: target/xredline.jar is missing, so the service cannot print its configuration"
+                        " (mvn -B -DskipTests package)")
+            sys.exit(1)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("XREDLINE_")}
+        env.update(overrides or {})
+        run = subprocess.run(["java", "-jar", jar, "config", "check", "--env", "prod"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=300)
+        tree = yaml.safe_load(run.stdout) if run.stdout.strip() else None
+        if not isinstance(tree, dict):
+            out("FAIL", "config: `config check --env prod` printed no configuration (exit %d): %s"
+                % (run.returncode, run.stderr.strip()[-400:]))
+            sys.exit(1)
+        _SERVICE_CONFIG[key] = tree
+    return _SERVICE_CONFIG[key]
+
+
+def conf_value(path, default=None, overrides=None):
+    """A dotted key's value in the service's effective prod configuration (see service_config)."""
+    node = service_config(overrides)
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return default if node is None else node
 
 
 def drain_seconds():
@@ -530,11 +555,11 @@ def env_name(path):
 
 
 def effective(container, path, default):
-    """A key's value in the pod: the XREDLINE_<PATH> env override, else conf/ (base + prod)."""
-    env = env_map(container)
-    if env.get(env_name(path)) is not None:
-        return env[env_name(path)]
-    return conf_value(path, default) if conf_dir() else default
+    """A key's value in the pod: the service's prod configuration with the container's literal
+    XREDLINE_* variables applied by the service itself."""
+    overrides = {k: v for k, v in env_map(container).items()
+                 if k.startswith("XREDLINE_") and k not in SPECIAL_ENV and k not in LAUNCHER_ENV and v is not None}
+    return conf_value(path, default, overrides) if conf_dir() else default
 
 
 def pod_roles(container):
