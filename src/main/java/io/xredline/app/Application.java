@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The start-up order: metrics registry and tracer → embedded servers (if needed) → health, metric
- * sampling and HTTP (so probes and /metrics answer, startup DOWN) → migrations → audit and the
- * other capabilities → gRPC → startup UP. Any failure stops what was started.
+ * sampling and HTTP (so probes and /metrics answer, startup DOWN) while the migrations run on a
+ * worker → audit (first, so it hears every later event) → the other capabilities side by side →
+ * gRPC → startup UP. Any failure stops what was started.
  */
 public final class Application {
   private static final Logger LIFECYCLE = LoggerFactory.getLogger(LogSetup.LIFECYCLE_LOGGER);
@@ -110,7 +111,11 @@ public final class Application {
     LIFECYCLE.info("roles: {}", String.join(",", cluster.roles()));
     // without the http role, the health role still listens there: its probes and /metrics, nothing else
     boolean api = cluster.has("http");
-    return deploy(vertx, () -> new HealthVerticle(config, backends, clusterManager), capabilities.health(), "health")
+    // the schema is the capabilities' business only: it migrates while the probes come up
+    Future<Integer> migrations = vertx.executeBlocking(() -> Migrations.run(backends.databaseUrl(),
+            RootKey.of(config.security().kms().masterKey()), config.auth().totp().encryptionKey()))
+        .recover(e -> Future.failedFuture(new StartupException("database migration failed: " + RootCause.message(e), e)));
+    Future<?> listening = deploy(vertx, () -> new HealthVerticle(config, backends, clusterManager), capabilities.health(), "health")
         .onSuccess(app::capability)
         .compose(id -> vertx.deployVerticle(new HealthGauges(config.monitoring().health())))
         .onSuccess(app::capability)
@@ -123,24 +128,27 @@ public final class Application {
               LIFECYCLE.info("HTTP listening on {}://{}:{} ({} instances{})",
                   config.security().tls().enabled() ? "https" : "http", http.host(), http.port(), http.instances(),
                   api ? "" : ", probes and metrics only");
-            }))
-        .compose(id -> vertx.executeBlocking(() -> Migrations.run(backends.databaseUrl(),
-                RootKey.of(config.security().kms().masterKey()), config.auth().totp().encryptionKey()))
-            .recover(e -> Future.failedFuture(new StartupException("database migration failed: " + RootCause.message(e), e))))
+            }));
+    // both settle before going on, so a failure of one never leaves the other running unseen
+    return Future.join(listening, migrations)
+        .compose(both -> migrations)
         .onSuccess(applied -> {
           LIFECYCLE.info("migrations: {} applied", applied);
           HealthApi.report(vertx.eventBus(), HealthApi.Phase.MIGRATED);
         })
         .compose(v -> when(cluster.has("audit"),
             () -> deploy(vertx, () -> new AuditVerticle(config, backends), capabilities.audit(), "audit"), app::capability))
-        .compose(v -> when(cluster.has("greeter"),
-            () -> deploy(vertx, () -> new GreeterVerticle(config, backends), capabilities.greeter(), "greeter"),
-            app::capability))
-        .compose(v -> vertx.deployVerticle(new FeaturesVerticle(config)))
-        .onSuccess(app::capability)
-        .compose(id -> when(cluster.has("auth"),
-            () -> deploy(vertx, () -> new AuthVerticle(config, backends), capabilities.auth(), "auth"), app::capability))
-        .compose(id -> when(cluster.has("auth"), () -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config)), app::capability))
+        // independent of each other: deployed side by side (auth's start hashes its dummy password)
+        .compose(v -> Future.join(
+            when(cluster.has("greeter"),
+                () -> deploy(vertx, () -> new GreeterVerticle(config, backends), capabilities.greeter(), "greeter"),
+                app::capability),
+            vertx.deployVerticle(new FeaturesVerticle(config)).onSuccess(app::capability),
+            when(cluster.has("auth"),
+                () -> deploy(vertx, () -> new AuthVerticle(config, backends), capabilities.auth(), "auth")
+                    .onSuccess(app::capability)
+                    .compose(id -> vertx.deployVerticle(new CaptchaDeliveryVerticle(config))),
+                app::capability)))
         .onSuccess(id -> LIFECYCLE.info("capabilities: auth {}, greeter {}, health {}, audit {} instances",
             cluster.has("auth") ? capabilities.auth() : 0, cluster.has("greeter") ? capabilities.greeter() : 0,
             capabilities.health(), cluster.has("audit") ? capabilities.audit() : 0))
