@@ -72,11 +72,12 @@ public final class AuthVerticle extends CapabilityVerticle {
     AuthLimits limits = new AuthLimits(limiter);
     flags = FeatureFlags.watching(vertx, config.features());
     PluginsApi.Hooks hooks = PluginsApi.Hooks.of(vertx.eventBus(), config.plugins());
-    Captchas captchas = new Captchas(vertx, new CaptchaStore(new AuthRedis(redis, keys, lookups)), auth.captcha(), limits, flags);
+    AuthRedis scripted = new AuthRedis(redis, keys, lookups);
+    Captchas captchas = new Captchas(vertx, new CaptchaStore(scripted), auth.captcha(), limits, flags);
     LoginAttempts attempts = new LoginAttempts(redis, keys, auth.maxLoginAttempts(), auth.lockWindow(), auth.lockDuration(),
         auth.lockout().accountMax(), auth.lockout().accountWindow(), reservationTtl(config));
     Tokens tokens = new Tokens(vertx, auth.jwt());
-    Sessions sessions = new Sessions(tokens, new TokenFamilies(new AuthRedis(redis, keys, lookups)), events, auth.jwt());
+    Sessions sessions = new Sessions(tokens, new TokenFamilies(scripted), events, auth.jwt());
     Reauthentication reauth = new Reauthentication(hashing, attempts, events);
     TwoFactor twoFactor = new TwoFactor(users, new TotpReplayGuard(redis, keys), events, auth, reauth, flags);
     Registration registration = new Registration(users, hashing, captchas, events, limits, flags, hooks);

@@ -8,7 +8,7 @@ import io.xredline.data.Backends;
 import io.xredline.data.Database;
 
 /**
- * A capability behind the bus (auth, greeter, audit): its configuration, the backends the process
+ * A capability behind the bus (auth, greeter, audit, health): its configuration, the backends the process
  * started against, and a PostgreSQL pool of its own, opened on first use and closed by
  * {@link #closePool} when the capability stops.
  */

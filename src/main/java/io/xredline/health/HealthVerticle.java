@@ -3,7 +3,6 @@ package io.xredline.health;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -13,12 +12,11 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.redis.client.Redis;
-import io.vertx.sqlclient.Pool;
+import io.xredline.bus.CapabilityVerticle;
 import io.xredline.bus.ProcessRole;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.RedisClients;
-import io.xredline.data.Database;
 import io.xredline.data.RedisNodes;
 
 import java.util.EnumMap;
@@ -33,12 +31,9 @@ import java.util.function.Supplier;
  * dependencies and the lifecycle (started, not draining). Results are cached for
  * {@code monitoring.health.cache_ttl} so a probe storm costs one round of checks.
  */
-public final class HealthVerticle extends VerticleBase {
-  private final AppConfig config;
-  private final Backends backends;
+public final class HealthVerticle extends CapabilityVerticle {
   private final Map<HealthApi.Probe, HealthChecks> probes = new EnumMap<>(HealthApi.Probe.class);
   private final Map<HealthApi.Probe, Cached> cache = new EnumMap<>(HealthApi.Probe.class);
-  private Pool pool;
   private Redis redis;
   private DependencyChecks checks;
   private RedisNodes redisNodes;
@@ -55,16 +50,14 @@ public final class HealthVerticle extends VerticleBase {
 
   /** {@code clusterManager} is null when not clustered; otherwise readiness includes a {@code cluster} check. */
   public HealthVerticle(AppConfig config, Backends backends, ClusterManager clusterManager) {
-    this.config = config;
-    this.backends = backends;
+    super(config, backends);
     this.clusterManager = clusterManager;
   }
 
   @Override
   public Future<?> start() {
-    pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
     redis = RedisClients.client(vertx, config.data().redis(), backends.redisUrl());
-    checks = new DependencyChecks(vertx, pool, redis);
+    checks = new DependencyChecks(vertx, pool(), redis);
     loopProbe = EventLoopProbe.start(vertx, "health");
     AppConfig.Health health = config.monitoring().health();
     long timeout = health.checkTimeout().toMillis();
@@ -245,7 +238,7 @@ public final class HealthVerticle extends VerticleBase {
     if (checks != null) {
       checks.close();
     }
-    return Future.join(pool == null ? Future.succeededFuture() : pool.close(),
+    return Future.join(closePool(),
         redis == null ? Future.succeededFuture() : redis.close(),
         redisNodes == null ? Future.succeededFuture() : redisNodes.close());
   }
