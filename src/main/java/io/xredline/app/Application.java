@@ -63,7 +63,8 @@ public final class Application {
     long begin = System.nanoTime();
     Promise<RunningApp> started = Promise.promise();
     LIFECYCLE.info("xredline starting: env={}", config.env());
-    Clustering.start(config.cluster(), new VertxOptions().setPreferNativeTransport(false), telemetry).onComplete(
+    Clustering.start(config.cluster(), new VertxOptions().setPreferNativeTransport(false)
+        .setEventLoopPoolSize(config.server().eventLoops()), telemetry).onComplete(
         node -> {
           BusPropagation.install(node.vertx());
           launch(node, config, telemetry, begin, started);

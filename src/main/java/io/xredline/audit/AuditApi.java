@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.xredline.bus.BusReplies;
+import io.xredline.bus.LoopAffinity;
 
 import java.time.Instant;
 
@@ -47,7 +48,7 @@ public final class AuditApi {
   }
 
   public static Future<Page> query(EventBus bus, Query query, String requestId, long timeoutMs) {
-    return bus.<JsonObject>request(QUERY, query.toJson(), BusReplies.withRequestId(requestId, timeoutMs))
+    return LoopAffinity.<JsonObject>request(bus, QUERY, query.toJson(), BusReplies.withRequestId(requestId, timeoutMs))
         .map(reply -> Page.fromJson(reply.body()));
   }
 }

@@ -39,17 +39,17 @@ public final class AuditVerticle extends CapabilityVerticle {
       capture.start();
       writer.start();
     }
-    return vertx.eventBus().<JsonObject>consumer(AuditApi.QUERY, new AuditQueries(trail)::answer).completion();
+    return this.<JsonObject>serveClustered(AuditApi.QUERY, new AuditQueries(trail)::answer);
   }
 
   /** Stops capturing, writes what is still queued (bounded by {@link #STOP_DRAIN_MS}), then closes the pool. */
   @Override
   public Future<?> stop() {
     if (writer == null) {
-      return closePool();
+      return release();
     }
     capture.stop();
     capturing.release();
-    return writer.stop(STOP_DRAIN_MS).eventually(this::closePool);
+    return writer.stop(STOP_DRAIN_MS).eventually(this::release);
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.xredline.bus.BusReplies;
+import io.xredline.bus.LoopAffinity;
 
 import java.util.HashSet;
 import java.util.Locale;
@@ -373,7 +374,7 @@ public final class AuthApi {
   }
 
   private static Future<JsonObject> request(EventBus bus, String address, JsonObject body, Origin origin, long timeoutMs) {
-    return bus.<JsonObject>request(address, body, options(origin, timeoutMs)).map(m -> m.body());
+    return LoopAffinity.<JsonObject>request(bus, address, body, options(origin, timeoutMs)).map(m -> m.body());
   }
 
   public static Future<Captcha> captcha(EventBus bus, CaptchaRequest r, Origin o, long timeoutMs) {

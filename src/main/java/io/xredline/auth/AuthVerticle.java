@@ -149,7 +149,7 @@ public final class AuthVerticle extends CapabilityVerticle {
   }
 
   private Future<Void> on(String address, BiFunction<JsonObject, AuthApi.Origin, Future<JsonObject>> handler) {
-    return vertx.eventBus().<JsonObject>localConsumer(address, message -> handle(message, handler)).completion();
+    return this.<JsonObject>serveLocal(address, message -> handle(message, handler));
   }
 
   private static void handle(Message<JsonObject> message, BiFunction<JsonObject, AuthApi.Origin, Future<JsonObject>> handler) {
@@ -204,6 +204,6 @@ public final class AuthVerticle extends CapabilityVerticle {
     if (redis != null) {
       redis.close();
     }
-    return closePool();
+    return release();
   }
 }

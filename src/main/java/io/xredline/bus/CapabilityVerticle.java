@@ -1,20 +1,28 @@
 package io.xredline.bus;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Pool;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
 import io.xredline.data.Database;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A capability behind the bus (auth, greeter, audit, health): its configuration, the backends the process
- * started against, and a PostgreSQL pool of its own, opened on first use and closed by
- * {@link #closePool} when the capability stops.
+ * started against, its addresses (each also pinned to this instance's event loop, {@link LoopAffinity}),
+ * and a PostgreSQL pool of its own, opened on first use. {@link #release} withdraws the pinned
+ * addresses and closes the pool when the capability stops.
  */
 public abstract class CapabilityVerticle extends VerticleBase {
   protected final AppConfig config;
   protected final Backends backends;
+  private final List<LoopAffinity.Served> pins = new ArrayList<>();
   private Pool pool;
 
   protected CapabilityVerticle(AppConfig config, Backends backends) {
@@ -30,8 +38,25 @@ public abstract class CapabilityVerticle extends VerticleBase {
     return pool;
   }
 
-  /** Closes the pool when one was opened. */
-  protected final Future<Void> closePool() {
+  /** Serves {@code address} in this process only, and on its pinned form for same-loop senders. */
+  protected final <T> Future<Void> serveLocal(String address, Handler<Message<T>> handler) {
+    return served(vertx.eventBus().localConsumer(address, handler), handler);
+  }
+
+  /** Serves {@code address} for the whole cluster, and on its pinned form for same-loop senders. */
+  protected final <T> Future<Void> serveClustered(String address, Handler<Message<T>> handler) {
+    return served(vertx.eventBus().consumer(address, handler), handler);
+  }
+
+  private <T> Future<Void> served(MessageConsumer<T> plain, Handler<Message<T>> handler) {
+    LoopAffinity.Served pin = LoopAffinity.pin(vertx, plain.address(), handler);
+    pins.add(pin);
+    return Future.all(plain.completion(), pin.completion()).mapEmpty();
+  }
+
+  /** Same-loop senders stop choosing this instance; then the pool closes, when one was opened. */
+  protected final Future<Void> release() {
+    pins.forEach(LoopAffinity.Served::withdraw);
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 }

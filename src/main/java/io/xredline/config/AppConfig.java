@@ -28,8 +28,9 @@ public record AppConfig(
   /**
    * On SIGTERM readiness turns DOWN, listeners keep serving for {@code shutdownDelay} (so load
    * balancers notice), then stop accepting and drain in-flight requests for up to {@code shutdownTimeout}.
+   * {@code eventLoops} is resolved (0 in the file means one per core).
    */
-  public record Server(Http http, Grpc grpc, Duration shutdownDelay, Duration shutdownTimeout) {
+  public record Server(Http http, Grpc grpc, Duration shutdownDelay, Duration shutdownTimeout, int eventLoops) {
   }
 
   /**

@@ -124,7 +124,8 @@ public final class ConfigParser {
             grpc.integer("port", 9000, 0, 65535),
             instances(grpc)),
         r.duration("shutdown_delay", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5)),
-        r.duration("shutdown_timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1)));
+        r.duration("shutdown_timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1)),
+        perCore(r.integer("event_loops", 0, 0, MAX_INSTANCES)));
   }
 
   /** A configured directory must hold a frontend build; a typo would otherwise serve only 404s. */
@@ -142,7 +143,10 @@ public final class ConfigParser {
   }
 
   private static int instances(ConfigReader r, int fallback) {
-    int n = r.integer("instances", fallback, 0, MAX_INSTANCES);
+    return perCore(r.integer("instances", fallback, 0, MAX_INSTANCES));
+  }
+
+  private static int perCore(int n) {
     return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
   }
 

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.xredline.bus.BusReplies;
+import io.xredline.bus.LoopAffinity;
 
 /** The greeter's event-bus contract: one address, JSON shapes declared once, a typed client for transports. */
 public final class GreeterApi {
@@ -35,7 +36,7 @@ public final class GreeterApi {
   }
 
   public static Future<Greeting> sayHello(EventBus bus, SayHello request, String requestId, long timeoutMs) {
-    return bus.<JsonObject>request(SAY_HELLO, request.toJson(), BusReplies.withRequestId(requestId, timeoutMs))
+    return LoopAffinity.<JsonObject>request(bus, SAY_HELLO, request.toJson(), BusReplies.withRequestId(requestId, timeoutMs))
         .map(reply -> Greeting.fromJson(reply.body()));
   }
 }

@@ -24,7 +24,7 @@ public final class GreeterVerticle extends CapabilityVerticle {
   @Override
   public Future<?> start() {
     store = new GreetingStore(pool(), QueryMetrics.of(vertx, config.data().database()));
-    return vertx.eventBus().<JsonObject>consumer(GreeterApi.SAY_HELLO, this::sayHello).completion();
+    return this.<JsonObject>serveClustered(GreeterApi.SAY_HELLO, this::sayHello);
   }
 
   private void sayHello(Message<JsonObject> message) {
@@ -49,6 +49,6 @@ public final class GreeterVerticle extends CapabilityVerticle {
 
   @Override
   public Future<?> stop() {
-    return closePool();
+    return release();
   }
 }

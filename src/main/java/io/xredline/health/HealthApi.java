@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
+import io.xredline.bus.LoopAffinity;
 
 import java.util.Locale;
 
@@ -73,7 +74,7 @@ public final class HealthApi {
 
   /** {@link #query}, with how long the answer stands. */
   public static Future<Answer> answer(EventBus bus, Probe probe, long timeoutMs) {
-    return bus.<JsonObject>request(QUERY, new JsonObject().put("probe", probe.wire()),
+    return LoopAffinity.<JsonObject>request(bus, QUERY, new JsonObject().put("probe", probe.wire()),
             new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(true))
         .map(reply -> {
           String until = reply.headers().get(FRESH_UNTIL_HEADER);

@@ -91,7 +91,7 @@ public final class HealthVerticle extends CapabilityVerticle {
     vertx.eventBus().<JsonObject>localConsumer(HealthApi.LIFECYCLE, this::onLifecycle);
     // one round now loads every check's classes and opens the connections, so the first probe is fast
     probes.get(HealthApi.Probe.ALL).checkStatus();
-    return vertx.eventBus().<JsonObject>localConsumer(HealthApi.QUERY, this::onQuery).completion();
+    return this.<JsonObject>serveLocal(HealthApi.QUERY, this::onQuery);
   }
 
   /** Standalone: a PING, as always. Sentinel and cluster: the routed PING plus every node on its own. */
@@ -238,7 +238,7 @@ public final class HealthVerticle extends CapabilityVerticle {
     if (checks != null) {
       checks.close();
     }
-    return Future.join(closePool(),
+    return Future.join(release(),
         redis == null ? Future.succeededFuture() : redis.close(),
         redisNodes == null ? Future.succeededFuture() : redisNodes.close());
   }

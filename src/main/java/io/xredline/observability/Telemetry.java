@@ -2,6 +2,7 @@ package io.xredline.observability;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -57,6 +59,10 @@ public final class Telemetry implements AutoCloseable {
       Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
       Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+  /** Marks a qualified bus address, {@code address@qualifier}: see {@link #qualifiedBusAddresses}. */
+  public static final char ADDRESS_QUALIFIER = '@';
+  private static final String ADDRESS_TAG = "address";
+  private static final String HANDLERS_GAUGE = "vertx.eventbus.handlers";
   private static final Map<Vertx, Telemetry> BY_VERTX = new ConcurrentHashMap<>();
   /** What a Vert.x built without telemetry (the CLI) records into: nothing. */
   private static final MeterRegistry UNEXPORTED = new CompositeMeterRegistry();
@@ -72,7 +78,7 @@ public final class Telemetry implements AutoCloseable {
     RequestContext.init();
     metricsEnabled = config.monitoring().metrics().enabled();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().meterFilter(sloBuckets());
+    registry.config().meterFilter(sloBuckets()).meterFilter(qualifiedBusAddresses());
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -154,6 +160,33 @@ public final class Telemetry implements AutoCloseable {
     if (openTelemetry != null) {
       openTelemetry.getSdkTracerProvider().shutdown().join(5, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * A bus address {@code A@…} is one instance's own form of {@code A} (bus.LoopAffinity pins each
+   * capability instance to its event loop). Its traffic is labelled {@code A}, so the series are
+   * those of the plain address, and its handler is not counted a second time
+   * ({@code vertx_eventbus_handlers} counts the instances serving {@code A}).
+   */
+  private static MeterFilter qualifiedBusAddresses() {
+    return new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        String address = id.getTag(ADDRESS_TAG);
+        int at = address == null ? -1 : address.indexOf(ADDRESS_QUALIFIER);
+        if (at < 0 || HANDLERS_GAUGE.equals(id.getName())) {
+          return id;
+        }
+        return id.replaceTags(Tags.of(id.getTags()).and(ADDRESS_TAG, address.substring(0, at)));
+      }
+
+      @Override
+      public MeterFilterReply accept(Meter.Id id) {
+        String address = id.getTag(ADDRESS_TAG);
+        return address != null && address.indexOf(ADDRESS_QUALIFIER) >= 0 && HANDLERS_GAUGE.equals(id.getName())
+            ? MeterFilterReply.DENY : MeterFilterReply.NEUTRAL;
+      }
+    };
   }
 
   private static MeterFilter sloBuckets() {

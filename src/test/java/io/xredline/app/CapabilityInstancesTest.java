@@ -1,6 +1,7 @@
 package io.xredline.app;
 
 import io.vertx.core.json.JsonObject;
+import io.xredline.bus.LoopAffinity;
 import io.xredline.testing.Eventually;
 import io.xredline.testing.MetricsScrape;
 import io.xredline.testing.TestApp;
@@ -49,6 +50,17 @@ class CapabilityInstancesTest {
     assertThat(handlers("xredline.auth.login")).isEqualTo(3);
     assertThat(handlers("xredline.greeter.say-hello")).isEqualTo(2);
     assertThat(handlers("xredline.audit.query")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("same-loop delivery keeps the metrics of the plain addresses: no series names a pinned address")
+  void pinnedAddressesLabelledPlain() {
+    String name = "pin_" + Long.toString(System.nanoTime(), 36);
+    assertThat(app.get("/helloworld/" + name).statusCode()).isEqualTo(200);
+    // the server counts a request when its reply has gone out: wait until the scrape has it
+    Eventually.await("the greeting counted on its plain address", () -> MetricsScrape.of(app)
+        .sum("vertx_eventbus_processed_total", Map.of("address", "xredline.greeter.say-hello")) >= 1);
+    assertThat(MetricsScrape.of(app).text()).doesNotContain(LoopAffinity.pinned("", ""));
   }
 
   @Test
