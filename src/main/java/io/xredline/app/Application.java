@@ -112,6 +112,9 @@ public final class Application {
     LIFECYCLE.info("roles: {}", String.join(",", cluster.roles()));
     // without the http role, the health role still listens there: its probes and /metrics, nothing else
     boolean api = cluster.has("http");
+    if (api) {
+      HttpServerVerticle.prepare(vertx);
+    }
     // the schema is the capabilities' business only: it migrates while the probes come up
     Future<Integer> migrations = vertx.executeBlocking(() -> Migrations.run(backends.databaseUrl(),
             RootKey.of(config.security().kms().masterKey()), config.auth().totp().encryptionKey()))

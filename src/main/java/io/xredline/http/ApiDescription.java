@@ -19,6 +19,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.WeakHashMap;
 
 /**
  * The OpenAPI document (the maintained source is {@code src/main/resources/openapi/openapi.yaml}),
@@ -31,21 +32,27 @@ public record ApiDescription(String yaml, String json, String yamlEtag, String j
   static final String SWAGGER_UI_PREFIX = "META-INF/resources/webjars/swagger-ui/";
 
   private static volatile ApiDescription cached;
+  /** The read in progress, per Vert.x instance (a future stays bound to the instance that made it). */
+  private static final Map<Vertx, Future<ApiDescription>> READING = new WeakHashMap<>();
 
   /**
-   * Every HTTP verticle instance shares one read. The value is cached, not the future: a future
-   * stays bound to the Vert.x instance that made it, and a process may run several (tests do).
+   * Every HTTP verticle instance shares one read, and a read begun early ({@link
+   * HttpServerVerticle#prepare}) is joined rather than repeated: a cold YAML parse of the document
+   * takes most of a second, which the listener would otherwise wait for. The value is cached
+   * across instances of Vert.x (a process may run several, tests do); the future only per instance.
    */
   static Future<ApiDescription> load(Vertx vertx) {
     ApiDescription known = cached;
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    return vertx.executeBlocking(() -> {
-      ApiDescription read = read();
-      cached = read;
-      return read;
-    }, false);
+    synchronized (READING) {
+      return READING.computeIfAbsent(vertx, v -> v.executeBlocking(() -> {
+        ApiDescription read = read();
+        cached = read;
+        return read;
+      }, false));
+    }
   }
 
   /** Blocking: reads the document and the webjar's version from the classpath. */

@@ -40,6 +40,11 @@ public final class HttpServerVerticle extends VerticleBase {
     this.api = api;
   }
 
+  /** Starts reading the API description (on a worker) so that the listeners find it read. */
+  public static void prepare(Vertx vertx) {
+    ApiDescription.load(vertx);
+  }
+
   @Override
   public Future<?> start() {
     loopProbe = EventLoopProbe.start(vertx, "http");
