@@ -37,27 +37,17 @@ public final class LoopAffinity {
     return address + MARK + loop;
   }
 
-  /** {@code address} without its loop part (metrics name both forms alike). */
-  public static String unpinned(String address) {
-    int at = address.indexOf(MARK);
-    return at < 0 ? address : address.substring(0, at);
-  }
-
-  public static boolean isPinned(String address) {
-    return address.indexOf(MARK) >= 0;
-  }
-
   /**
    * When called on an event loop: a local consumer of the pinned form of {@code address} for this
    * loop, counted in the registry once registered. Elsewhere nothing (the plain address serves).
    * {@link Served#withdraw} takes it out of the registry again.
    */
   public static <T> Served pin(Vertx vertx, String address, Handler<Message<T>> handler) {
-    Context context = Vertx.currentContext();
-    if (context == null || !context.isEventLoopContext()) {
+    String loop = currentLoop();
+    if (loop == null) {
       return new Served(vertx, null, Future.succeededFuture());
     }
-    String pinned = pinned(address, Thread.currentThread().getName());
+    String pinned = pinned(address, loop);
     Future<Void> registered = vertx.eventBus().localConsumer(pinned, handler).completion()
         .onSuccess(ignored -> registry(vertx).merge(pinned, 1, Integer::sum));
     return new Served(vertx, pinned, registered);
@@ -78,12 +68,18 @@ public final class LoopAffinity {
 
   /** The pinned address of {@code address} for the current loop when an instance serves it, else null. */
   static String servedHere(String address) {
-    Context context = Vertx.currentContext();
-    if (context == null || !context.isEventLoopContext()) {
+    String loop = currentLoop();
+    if (loop == null) {
       return null;
     }
-    String pinned = pinned(address, Thread.currentThread().getName());
-    return registry(context.owner()).get(pinned) == null ? null : pinned;
+    String pinned = pinned(address, loop);
+    return registry(Vertx.currentContext().owner()).get(pinned) == null ? null : pinned;
+  }
+
+  /** The name of the event-loop thread running the caller, or null off an event loop. */
+  private static String currentLoop() {
+    Context context = Vertx.currentContext();
+    return context == null || !context.isEventLoopContext() ? null : Thread.currentThread().getName();
   }
 
   private static LocalMap<String, Integer> registry(Vertx vertx) {

@@ -16,10 +16,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.WeakHashMap;
 
 /**
  * The OpenAPI document (the maintained source is {@code src/main/resources/openapi/openapi.yaml}),
@@ -33,7 +33,7 @@ public record ApiDescription(String yaml, String json, String yamlEtag, String j
 
   private static volatile ApiDescription cached;
   /** The read in progress, per Vert.x instance (a future stays bound to the instance that made it). */
-  private static final Map<Vertx, Future<ApiDescription>> READING = new WeakHashMap<>();
+  private static final Map<Vertx, Future<ApiDescription>> READING = new HashMap<>();
 
   /**
    * Every HTTP verticle instance shares one read, and a read begun early ({@link
@@ -47,11 +47,22 @@ public record ApiDescription(String yaml, String json, String yamlEtag, String j
       return Future.succeededFuture(known);
     }
     synchronized (READING) {
-      return READING.computeIfAbsent(vertx, v -> v.executeBlocking(() -> {
-        ApiDescription read = read();
-        cached = read;
-        return read;
-      }, false));
+      Future<ApiDescription> reading = READING.get(vertx);
+      if (reading == null) {
+        reading = vertx.executeBlocking(() -> {
+          ApiDescription read = read();
+          cached = read;
+          return read;
+        }, false);
+        READING.put(vertx, reading);
+        // once read, the cached value serves; a failed read is tried again by the next caller
+        reading.onComplete(done -> {
+          synchronized (READING) {
+            READING.remove(vertx);
+          }
+        });
+      }
+      return reading;
     }
   }
 
