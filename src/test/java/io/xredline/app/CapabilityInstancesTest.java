@@ -1,5 +1,6 @@
 package io.xredline.app;
 
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.xredline.bus.LoopAffinity;
 import io.xredline.testing.Eventually;
@@ -30,7 +31,7 @@ class CapabilityInstancesTest {
   @BeforeAll
   static void start() {
     app = TestApp.start("instances", Map.of("capabilities.auth.instances", "3", "capabilities.greeter.instances", "2",
-        "capabilities.health.instances", "2", "capabilities.audit.instances", "2"));
+        "capabilities.health.instances", "2", "capabilities.audit.instances", "2", "server.event_loops", "3"));
   }
 
   @AfterAll
@@ -50,6 +51,16 @@ class CapabilityInstancesTest {
     assertThat(handlers("xredline.auth.login")).isEqualTo(3);
     assertThat(handlers("xredline.greeter.say-hello")).isEqualTo(2);
     assertThat(handlers("xredline.audit.query")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("server.event_loops sizes Vert.x's event-loop pool: 3 loops")
+  void eventLoops() {
+    int loops = 0;
+    for (var ignored : ((VertxInternal) app.app().vertx()).nettyEventLoopGroup()) {
+      loops++;
+    }
+    assertThat(loops).isEqualTo(3);
   }
 
   @Test

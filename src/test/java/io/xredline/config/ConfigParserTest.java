@@ -98,6 +98,15 @@ class ConfigParserTest {
     }
 
     @Test
+    @DisplayName("event_loops: 0 (the default) is one event loop per core; a count is kept as given")
+    void eventLoops() {
+      int cores = Runtime.getRuntime().availableProcessors();
+      assertThat(ConfigParser.parse(devTree(), "dev").server().eventLoops()).isEqualTo(cores);
+      assertThat(ConfigParser.parse(devTree("server.event_loops", 0), "dev").server().eventLoops()).isEqualTo(cores);
+      assertThat(ConfigParser.parse(devTree("server.event_loops", "3"), "dev").server().eventLoops()).isEqualTo(3);
+    }
+
+    @Test
     @DisplayName("explicit instance counts are kept as given")
     void explicitInstances() {
       AppConfig c = ConfigParser.parse(devTree("server.http.instances", 3, "server.grpc.instances", "1024"), "dev");
@@ -294,6 +303,8 @@ class ConfigParserTest {
               "server.http.instances: must be between 0 and 1024 (got 1025)"),
           Case.of("negative gRPC instances", "server.grpc.instances", -1,
               "server.grpc.instances: must be between 0 and 1024 (got -1)"),
+          Case.of("negative event loops", "server.event_loops", -1,
+              "server.event_loops: must be between 0 and 1024 (got -1)"),
           Case.of("unknown duration unit", "server.http.timeout", "10x",
               "server.http.timeout: " + DURATION_HINT + " (got \"10x\")"),
           Case.of("duration without unit", "server.http.timeout", 30,
