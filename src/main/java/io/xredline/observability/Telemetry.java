@@ -16,13 +16,17 @@ import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -189,6 +193,34 @@ public final class Telemetry implements AutoCloseable {
     };
   }
 
+  private static final AttributeKey<String> BUS_DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+
+  /** Traces name a qualified bus address ({@link #qualifiedBusAddresses}) by its plain one, as metrics do. */
+  private static final SpanProcessor QUALIFIED_BUS_SPANS = new SpanProcessor() {
+    @Override
+    public void onStart(Context parent, ReadWriteSpan span) {
+      String address = span.getAttribute(BUS_DESTINATION);
+      int at = address == null ? -1 : address.indexOf(ADDRESS_QUALIFIER);
+      if (at >= 0) {
+        span.setAttribute(BUS_DESTINATION, address.substring(0, at));
+      }
+    }
+
+    @Override
+    public boolean isStartRequired() {
+      return true;
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {
+    }
+
+    @Override
+    public boolean isEndRequired() {
+      return false;
+    }
+  };
+
   private static MeterFilter sloBuckets() {
     return new MeterFilter() {
       @Override
@@ -215,8 +247,9 @@ public final class Telemetry implements AutoCloseable {
         : Sampler.parentBased(Sampler.traceIdRatioBased(tracing.sampleRatio()));
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
-            io.opentelemetry.api.common.AttributeKey.stringKey("service.name"), "xredline"))))
+            AttributeKey.stringKey("service.name"), "xredline"))))
         .setSampler(sampler)
+        .addSpanProcessor(QUALIFIED_BUS_SPANS)
         .addSpanProcessor(processor)
         .build();
     return OpenTelemetrySdk.builder()
