@@ -43,9 +43,14 @@ public abstract class CapabilityVerticle extends VerticleBase {
     return served(vertx.eventBus().localConsumer(address, handler), handler);
   }
 
-  /** Serves {@code address} for the whole cluster, and on its pinned form for same-loop senders. */
+  /**
+   * Serves {@code address} for the whole cluster. Pinned for same-loop senders only while this
+   * process is alone: on a clustered bus the requests are spread over the members' instances,
+   * which a pinned address would bypass.
+   */
   protected final <T> Future<Void> serveClustered(String address, Handler<Message<T>> handler) {
-    return served(vertx.eventBus().consumer(address, handler), handler);
+    MessageConsumer<T> plain = vertx.eventBus().consumer(address, handler);
+    return vertx.isClustered() ? plain.completion() : served(plain, handler);
   }
 
   private <T> Future<Void> served(MessageConsumer<T> plain, Handler<Message<T>> handler) {
