@@ -176,21 +176,23 @@ public final class Telemetry implements AutoCloseable {
     return new MeterFilter() {
       @Override
       public Meter.Id map(Meter.Id id) {
-        String address = id.getTag(ADDRESS_TAG);
-        int at = address == null ? -1 : address.indexOf(ADDRESS_QUALIFIER);
-        if (at < 0 || HANDLERS_GAUGE.equals(id.getName())) {
-          return id;
-        }
-        return id.replaceTags(Tags.of(id.getTags()).and(ADDRESS_TAG, address.substring(0, at)));
+        String plain = unqualified(id.getTag(ADDRESS_TAG));
+        return plain == null || HANDLERS_GAUGE.equals(id.getName())
+            ? id : id.replaceTags(Tags.of(id.getTags()).and(ADDRESS_TAG, plain));
       }
 
       @Override
       public MeterFilterReply accept(Meter.Id id) {
-        String address = id.getTag(ADDRESS_TAG);
-        return address != null && address.indexOf(ADDRESS_QUALIFIER) >= 0 && HANDLERS_GAUGE.equals(id.getName())
+        return HANDLERS_GAUGE.equals(id.getName()) && unqualified(id.getTag(ADDRESS_TAG)) != null
             ? MeterFilterReply.DENY : MeterFilterReply.NEUTRAL;
       }
     };
+  }
+
+  /** {@code address} without its qualifier; null when it has none (or there is no address). */
+  private static String unqualified(String address) {
+    int at = address == null ? -1 : address.indexOf(ADDRESS_QUALIFIER);
+    return at < 0 ? null : address.substring(0, at);
   }
 
   private static final AttributeKey<String> BUS_DESTINATION = AttributeKey.stringKey("messaging.destination.name");
@@ -199,10 +201,9 @@ public final class Telemetry implements AutoCloseable {
   private static final SpanProcessor QUALIFIED_BUS_SPANS = new SpanProcessor() {
     @Override
     public void onStart(Context parent, ReadWriteSpan span) {
-      String address = span.getAttribute(BUS_DESTINATION);
-      int at = address == null ? -1 : address.indexOf(ADDRESS_QUALIFIER);
-      if (at >= 0) {
-        span.setAttribute(BUS_DESTINATION, address.substring(0, at));
+      String plain = unqualified(span.getAttribute(BUS_DESTINATION));
+      if (plain != null) {
+        span.setAttribute(BUS_DESTINATION, plain);
       }
     }
 
