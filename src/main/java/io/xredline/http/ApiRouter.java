@@ -33,28 +33,37 @@ public final class ApiRouter {
   public static Router create(Vertx vertx, AppConfig config, RateLimiter limiter) {
     Router router = Router.router(vertx);
     AppConfig.Http http = config.server().http();
-    router.route().handler(RequestIds::handle);
-    router.route().handler(new ClientIps(clientAddresses(config)));
-    router.route().handler(HttpAccessLog::handle);
-    if (config.security().headers().enabled()) {
-      router.route().handler(new SecurityHeaders(config.security()));
-    }
+    // request id, client address, access line, security headers: one handler, in this order (each
+    // step reads what the one before it set); one router step instead of four on every request
+    ClientIps clientIps = new ClientIps(clientAddresses(config));
+    SecurityHeaders headers = config.security().headers().enabled() ? new SecurityHeaders(config.security()) : null;
+    router.route().handler(ctx -> {
+      RequestIds.set(ctx);
+      clientIps.set(ctx);
+      HttpAccessLog.begin(ctx);
+      if (headers != null) {
+        headers.add(ctx.response().headers());
+      }
+      ctx.next();
+    });
     AppConfig.Cors cors = config.security().cors();
     if (!cors.allowedOrigins().isEmpty()) {
       router.route().handler(corsHandler(cors));
     }
-    // before any route with a path: matching one decodes the path, and a broken one would throw there
-    router.route().handler(InputChecks::handle);
-    router.route().handler(TimeoutHandler.create(http.timeout().toMillis(), 503));
-    // tokens, TOTP secrets and account data must never sit in a browser or proxy cache; checked
-    // here, not as a path route, which would name the route of every unmatched /api URL in metrics
+    // before any route with a path: matching one decodes the path, and a broken one would throw there.
+    // Tokens, TOTP secrets and account data must never sit in a browser or proxy cache: no-store is
+    // set here, not on a path route, which would name the route of every unmatched /api URL in metrics
     router.route().handler(ctx -> {
+      if (InputChecks.refused(ctx)) {
+        return;
+      }
       String path = ctx.request().path();
-      if (path != null && path.startsWith("/api/")) {
-        ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+      if (path.startsWith("/api/")) {
+        ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE);
       }
       ctx.next();
     });
+    router.route().handler(TimeoutHandler.create(http.timeout().toMillis(), 503));
     if (limiter != null) {
       router.route().handler(new RequestLimits(limiter));
     }

@@ -1,34 +1,49 @@
 package io.xredline.http;
 
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import io.xredline.net.ClientAddresses;
 
 /**
- * First on every request: the client's address by {@link ClientAddresses} (forwarding headers only
+ * Second on every request (after the request id, ApiRouter): the client's address by {@link ClientAddresses} (forwarding headers only
  * from trusted proxies), kept for the access line, the bus header that audit, lockout and the
  * named limits read, and the per-address limit.
  */
-final class ClientIps implements Handler<RoutingContext> {
+final class ClientIps {
   private static final String KEY = "xredline.client-ip";
   private final ClientAddresses addresses;
+  /**
+   * The last socket peer that is no trusted proxy, and the client it is: a connection's requests
+   * all come from one peer, which is then parsed once instead of on each request. Immutable, so a
+   * reader on another loop sees a whole pair or the previous one.
+   */
+  private Direct last = new Direct("", "");
 
   ClientIps(ClientAddresses addresses) {
     this.addresses = addresses;
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
-    ctx.put(KEY, resolve(addresses, ctx.request()));
-    ctx.next();
-  }
-
-  static String resolve(ClientAddresses addresses, HttpServerRequest request) {
+  void set(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
     SocketAddress peer = request.remoteAddress();
     String host = peer == null ? null : peer.hostAddress();
-    return addresses.resolve(host, request.headers().getAll(addresses.header()));
+    Direct seen = last;
+    String client;
+    if (host != null && host.equals(seen.peer())) {
+      client = seen.client();
+    } else {
+      client = host == null ? null : addresses.direct(host);
+      if (client == null) {
+        client = addresses.resolve(host, request.headers().getAll(addresses.header()));
+      } else {
+        last = new Direct(host, client);
+      }
+    }
+    ctx.put(KEY, client);
+  }
+
+  private record Direct(String peer, String client) {
   }
 
   /** The resolved address, or the socket peer on a router that has no {@link ClientIps} handler. */

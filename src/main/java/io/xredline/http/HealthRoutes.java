@@ -1,5 +1,6 @@
 package io.xredline.http;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.xredline.health.HealthApi;
@@ -62,8 +63,8 @@ final class HealthRoutes {
   private static void send(RoutingContext ctx, boolean up, String body) {
     ctx.response()
         .setStatusCode(up ? 200 : 503)
-        .putHeader("content-type", "application/json; charset=utf-8")
-        .putHeader("cache-control", "no-store")
+        .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
+        .putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE)
         .end(body);
   }
 }

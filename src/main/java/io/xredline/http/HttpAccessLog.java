@@ -20,8 +20,8 @@ final class HttpAccessLog {
   private HttpAccessLog() {
   }
 
-  /** Router handler, right after {@link RequestIds#handle}. */
-  static void handle(RoutingContext ctx) {
+  /** Right after {@link RequestIds#set} (ApiRouter). */
+  static void begin(RoutingContext ctx) {
     long began = System.nanoTime();
     RequestContext.bind(RequestContext.start(RequestIds.of(ctx), ctx.request().getHeader(RequestContext.TRACEPARENT_HEADER)));
     ctx.addEndHandler(ended -> {
@@ -30,7 +30,6 @@ final class HttpAccessLog {
       AccessLog.write(ctx.request().method().name(), route == null ? UNMATCHED : route, ctx.response().getStatusCode(),
           began, ClientIps.of(ctx));
     });
-    ctx.next();
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.xredline.http;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -26,8 +27,8 @@ public final class HttpErrors {
     }
     JsonObject body = envelope(error, RequestIds.of(ctx));
     ctx.response().setStatusCode(error.status())
-        .putHeader("content-type", "application/json; charset=utf-8")
-        .putHeader("cache-control", "no-store");
+        .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
+        .putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE);
     if (error.reason() == Reason.RATE_LIMITED && error.metadata().containsKey("retry_after_seconds")) {
       ctx.response().putHeader("retry-after", String.valueOf(error.metadata().getValue("retry_after_seconds")));
       RateLimitHeaders.add(ctx.response(), error.metadata());

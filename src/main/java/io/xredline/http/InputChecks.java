@@ -31,13 +31,14 @@ final class InputChecks {
   private InputChecks() {
   }
 
-  static void handle(RoutingContext ctx) {
+  /** True when the URL is refused: the 400 is then sent. The path is not null when false. */
+  static boolean refused(RoutingContext ctx) {
     AppError problem = problem(ctx.request());
     if (problem != null) {
       HttpErrors.send(ctx, problem);
-      return;
+      return true;
     }
-    ctx.next();
+    return false;
   }
 
   /**
@@ -93,6 +94,9 @@ final class InputChecks {
 
   /** Strict percent-decoding to UTF-8; {@code null} for a bad escape, invalid UTF-8 or a control character. */
   static String decode(String raw, boolean plusIsSpace) {
+    if (plain(raw, plusIsSpace)) {
+      return raw; // nothing to decode, and printable ASCII is valid UTF-8 without controls
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
@@ -128,6 +132,17 @@ final class InputChecks {
       }
     }
     return text;
+  }
+
+  /** Only printable ASCII, no escape (and no '+' to read as a space): the common URL, decoded as it is. */
+  private static boolean plain(String raw, boolean plusIsSpace) {
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '%' || (plusIsSpace && c == '+')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** ASCII hex only: {@link Character#digit} would also take other scripts' digits. */

@@ -1,5 +1,6 @@
 package io.xredline.http;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.xredline.observability.RequestContext;
 
@@ -7,15 +8,16 @@ import io.xredline.observability.RequestContext;
 /** {@code X-Request-ID}: echoed when the client sent a sane one, otherwise generated; on every response. */
 public final class RequestIds {
   private static final String KEY = "request_id";
+  private static final CharSequence HEADER = HttpHeaders.createOptimized(RequestContext.REQUEST_ID_HEADER);
 
   private RequestIds() {
   }
 
-  public static void handle(RoutingContext ctx) {
+  /** First on every request (ApiRouter). */
+  static void set(RoutingContext ctx) {
     String id = RequestContext.requestIdOrNew(ctx.request().getHeader(RequestContext.REQUEST_ID_HEADER));
     ctx.put(KEY, id);
-    ctx.response().putHeader(RequestContext.REQUEST_ID_HEADER, id);
-    ctx.next();
+    ctx.response().putHeader(HEADER, id);
   }
 
   public static String of(RoutingContext ctx) {

@@ -1,10 +1,15 @@
 package io.xredline.http;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** Successful JSON answers, written one way everywhere. */
 public final class Responses {
+  /** Header values encoded once: a response copies their bytes. */
+  static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
+  static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+
   private Responses() {
   }
 
@@ -13,7 +18,7 @@ public final class Responses {
       return;
     }
     ctx.response().setStatusCode(status)
-        .putHeader("content-type", "application/json; charset=utf-8")
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(body.encode());
   }
 }

@@ -1,29 +1,41 @@
 package io.xredline.http;
 
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpHeaders;
 import io.xredline.config.AppConfig;
 
-/** Adds the configured headers to every response; HSTS only when the server speaks TLS. */
-final class SecurityHeaders implements Handler<RoutingContext> {
-  private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Adds the configured headers to every response; HSTS only when the server speaks TLS. Names and
+ * values are encoded once ({@link HttpHeaders#createOptimized}): the response then copies their
+ * bytes instead of encoding some 400 characters per request.
+ */
+final class SecurityHeaders {
+  private final CharSequence[] names;
+  private final CharSequence[] values;
 
   SecurityHeaders(AppConfig.Security security) {
+    List<CharSequence> n = new ArrayList<>();
+    List<CharSequence> v = new ArrayList<>();
     security.headers().values().forEach((name, value) -> {
       if (!value.isEmpty()) {
-        headers.set(name, value);
+        n.add(HttpHeaders.createOptimized(name));
+        v.add(HttpHeaders.createOptimized(value));
       }
     });
     if (security.tls().enabled() && !security.headers().hstsMaxAge().isZero()) {
-      headers.set("Strict-Transport-Security",
-          "max-age=" + security.headers().hstsMaxAge().toSeconds() + "; includeSubDomains");
+      n.add(HttpHeaders.createOptimized("Strict-Transport-Security"));
+      v.add(HttpHeaders.createOptimized("max-age=" + security.headers().hstsMaxAge().toSeconds() + "; includeSubDomains"));
     }
+    names = n.toArray(new CharSequence[0]);
+    values = v.toArray(new CharSequence[0]);
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
-    ctx.response().headers().addAll(headers);
-    ctx.next();
+  void add(MultiMap headers) {
+    for (int i = 0; i < names.length; i++) {
+      headers.add(names[i], values[i]);
+    }
   }
 }

@@ -39,6 +39,19 @@ public final class ClientAddresses {
   }
 
   /**
+   * The client when {@code peer} is not a trusted proxy (its canonical form, or {@code peer} itself
+   * when it is no address): then no forwarding header counts. Null when the peer is trusted and the
+   * header must be read ({@link #resolve}).
+   */
+  public String direct(String peer) {
+    byte[] peerBytes = Addresses.parse(peer);
+    if (peerBytes == null) {
+      return peer;
+    }
+    return trusted(peerBytes) ? null : Addresses.canonical(peerBytes);
+  }
+
+  /**
    * {@code peer} is the socket's remote host; {@code headerValues} every value of {@link #header()}
    * in the order received (null or empty when absent).
    */

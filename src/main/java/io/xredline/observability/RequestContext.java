@@ -90,7 +90,18 @@ public record RequestContext(String requestId, String traceId, String spanId, bo
 
   /** The one request-id rule for every transport: a sane incoming id is kept, anything else replaced. */
   public static String requestIdOrNew(String incoming) {
-    return saneRequestId(incoming) ? incoming : java.util.UUID.randomUUID().toString();
+    return saneRequestId(incoming) ? incoming : newRequestId();
+  }
+
+  /**
+   * A random (version 4) UUID from the thread's generator: a request id names a request, it guards
+   * nothing, so it needs no {@link java.util.UUID#randomUUID()} (a shared SecureRandom, locked, per request).
+   */
+  static String newRequestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+    return new java.util.UUID(high, low).toString();
   }
 
   /** The W3C header a downstream hop continues this trace with. */

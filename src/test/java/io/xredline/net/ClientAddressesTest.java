@@ -40,6 +40,18 @@ class ClientAddressesTest {
   }
 
   @Test
+  @DisplayName("direct: an untrusted peer is the client, canonical, with no header read; a trusted one needs the header")
+  void direct() {
+    assertThat(NONE.direct("127.0.0.1")).isEqualTo("127.0.0.1");
+    assertThat(NONE.direct("0:0:0:0:0:0:0:1")).isEqualTo(NONE.resolve("0:0:0:0:0:0:0:1", List.of()));
+    assertThat(PROXIES.direct("198.51.100.4")).isEqualTo("198.51.100.4");
+    assertThat(PROXIES.direct("127.0.0.1")).as("a trusted proxy").isNull();
+    assertThat(PROXIES.direct("10.1.2.3")).isNull();
+    assertThat(PROXIES.direct("fd00::5")).isNull();
+    assertThat(NONE.direct("not-an-address")).isEqualTo("not-an-address");
+  }
+
+  @Test
   @DisplayName("a trusted peer: the right-most address that is not a trusted proxy; what the client prepended is ignored")
   void rightMostUntrusted() {
     assertThat(PROXIES.resolve("10.0.0.5", List.of("203.0.113.9"))).isEqualTo("203.0.113.9");

@@ -42,6 +42,23 @@ class RequestContextRulesTest {
         .isNotEqualTo(trace.toUpperCase());
   }
 
+  @Example
+  @Label("a new request id is a random version-4 UUID in its canonical form, and sane")
+  void newRequestIds() {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      String id = RequestContext.requestIdOrNew(i % 2 == 0 ? null : "bad id");
+      java.util.UUID uuid = java.util.UUID.fromString(id);
+      assertThat(uuid.version()).isEqualTo(4);
+      assertThat(uuid.variant()).isEqualTo(2);
+      assertThat(uuid.toString()).isEqualTo(id);
+      assertThat(RequestContext.saneRequestId(id)).isTrue();
+      seen.add(id);
+    }
+    assertThat(seen).hasSize(10_000);
+    assertThat(RequestContext.requestIdOrNew("caller-id.1")).isEqualTo("caller-id.1");
+  }
+
   @Provide
   Arbitrary<String> ids() {
     return Arbitraries.oneOf(
