@@ -36,7 +36,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
@@ -44,6 +43,7 @@ import io.xredline.config.AppConfig;
 
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +57,9 @@ import java.util.concurrent.TimeUnit;
  * Micrometer's global registry is never used.
  */
 public final class Telemetry implements AutoCloseable {
+  /** The Vert.x meters' labels: route, never path, so a label value per route template keeps the series count bounded. */
+  static final Set<Label> LABELS = Set.copyOf(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE,
+      Label.POOL_TYPE, Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE));
   /** Histogram buckets for every latency the service measures: 5ms … 10s. */
   static final Duration[] SLO = {
       Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
@@ -131,11 +134,9 @@ public final class Telemetry implements AutoCloseable {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setRegistryName(registryName)
-        // route, never path: a label value per route template keeps the series count bounded
-        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
-            Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE));
+        .setLabels(EnumSet.copyOf(LABELS));
     options.setMetricsOptions(metrics);
-    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    VertxBuilder builder = Vertx.builder().withMetrics(HttpServerMeters.factory(registry));
     if (openTelemetry != null) {
       options.setTracingOptions(new OpenTelemetryOptions());
       builder.withTracer(new OpenTelemetryTracingFactory(openTelemetry));

@@ -1,0 +1,405 @@
+package io.xredline.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.metrics.MetricsOptions;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.core.spi.metrics.ClientMetrics;
+import io.vertx.core.spi.metrics.DatagramSocketMetrics;
+import io.vertx.core.spi.metrics.EventBusMetrics;
+import io.vertx.core.spi.metrics.HttpClientMetrics;
+import io.vertx.core.spi.metrics.HttpServerMetrics;
+import io.vertx.core.spi.metrics.PoolMetrics;
+import io.vertx.core.spi.metrics.TCPMetrics;
+import io.vertx.core.spi.metrics.VertxMetrics;
+import io.vertx.core.spi.observability.HttpRequest;
+import io.vertx.core.spi.observability.HttpResponse;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MetricsNaming;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * vertx-micrometer's metrics, with the HTTP server's per-request meters resolved once per series
+ * instead of on every request. vertx-micrometer builds tags and looks each meter up in the
+ * registry five times per request (active requests, request bytes, requests, response time,
+ * response bytes); here a request costs two map lookups. The series are the same: names, tags
+ * ({@code method}, {@code route}, {@code code}), descriptions, meter types and the registry's
+ * filters (SLO buckets) are vertx-micrometer's. Connections, bytes, errors and websockets stay
+ * vertx-micrometer's own (they resolve their meters once per connection already).
+ *
+ * <p>One difference, on purpose: a request method outside the standard ones ({@link HttpMethod#values()})
+ * is labelled {@code OTHER}. HTTP/1.1 accepts any token as a method, and a label value per token
+ * would let a client create series without bound.
+ */
+final class HttpServerMeters {
+  static final String OTHER_METHOD = "OTHER";
+  /** The HTTP server labels this class does not apply; enabling one leaves vertx-micrometer alone. */
+  private static final Set<Label> UNSUPPORTED = Set.of(Label.LOCAL, Label.REMOTE, Label.HTTP_PATH);
+  private static final Set<HttpMethod> STANDARD = Set.copyOf(HttpMethod.values());
+
+  private final MeterRegistry registry;
+  private final MetricsNaming names;
+  private final boolean methodLabel;
+  private final boolean routeLabel;
+  private final boolean codeLabel;
+  private final Map<String, PerMethod> methods = new ConcurrentHashMap<>();
+
+  private HttpServerMeters(MeterRegistry registry, MicrometerMetricsOptions options) {
+    this.registry = registry;
+    this.names = options.getMetricsNaming().withBaseName("vertx." + MetricsDomain.HTTP_SERVER.toCategory() + ".");
+    this.methodLabel = options.getLabels().contains(Label.HTTP_METHOD);
+    this.routeLabel = options.getLabels().contains(Label.HTTP_ROUTE);
+    this.codeLabel = options.getLabels().contains(Label.HTTP_CODE);
+  }
+
+  /**
+   * vertx-micrometer's factory for {@code registry}, its HTTP server request meters from this class
+   * when the options' labels allow it (they are the service's: route, method, code; no addresses,
+   * no raw paths).
+   */
+  static VertxMetricsFactory factory(MeterRegistry registry) {
+    MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
+    return new VertxMetricsFactory() {
+      @Override
+      public VertxMetrics metrics(VertxOptions options) {
+        VertxMetrics delegate = micrometer.metrics(options);
+        MetricsOptions metricsOptions = options.getMetricsOptions();
+        if (!(metricsOptions instanceof MicrometerMetricsOptions micrometerOptions)
+            || micrometerOptions.getLabels().stream().anyMatch(UNSUPPORTED::contains)
+            || micrometerOptions.getServerRequestTagsProvider() != null
+            || micrometerOptions.isMetricsCategoryDisabled(MetricsDomain.HTTP_SERVER)) {
+          return delegate;
+        }
+        return new Metrics(delegate, new HttpServerMeters(registry, micrometerOptions));
+      }
+
+      @Override
+      public MetricsOptions newOptions() {
+        return micrometer.newOptions();
+      }
+
+      @Override
+      public MetricsOptions newOptions(MetricsOptions options) {
+        return micrometer.newOptions(options);
+      }
+
+      @Override
+      public MetricsOptions newOptions(JsonObject json) {
+        return micrometer.newOptions(json);
+      }
+    };
+  }
+
+  /** The method's label value: its name when it is a standard method, else {@link #OTHER_METHOD}. */
+  static String methodLabel(HttpMethod method) {
+    return STANDARD.contains(method) ? method.name() : OTHER_METHOD;
+  }
+
+  private PerMethod method(HttpMethod method) {
+    String label = methodLabel ? methodLabel(method) : "";
+    PerMethod known = methods.get(label);
+    return known != null ? known : methods.computeIfAbsent(label, PerMethod::new);
+  }
+
+  /** The meters of one method label: those with request tags, and the response series by route and code. */
+  private final class PerMethod {
+    final Tags tags;
+    final LongAdder active = new LongAdder();
+    final DistributionSummary requestBytes;
+    final Map<SeriesKey, Series> series = new ConcurrentHashMap<>();
+
+    PerMethod(String label) {
+      tags = methodLabel ? Tags.of(Label.HTTP_METHOD.toString(), label) : Tags.empty();
+      Gauge.builder(names.getHttpActiveRequests(), active, LongAdder::doubleValue)
+          .description("Number of requests being processed")
+          .tags(tags)
+          .strongReference(true)
+          .register(registry);
+      requestBytes = DistributionSummary.builder(names.getHttpRequestBytes())
+          .description("Size of requests in bytes")
+          .tags(tags)
+          .register(registry);
+    }
+
+    /** Looked up when it happens, as vertx-micrometer does: no series before the first reset. */
+    void reset() {
+      Counter.builder(names.getHttpRequestResetsCount())
+          .description("Number of request resets")
+          .tags(tags)
+          .register(registry)
+          .increment();
+    }
+
+    Series series(String route, int status) {
+      SeriesKey key = new SeriesKey(routeLabel ? route : "", codeLabel ? status : 0);
+      Series known = series.get(key);
+      return known != null ? known : series.computeIfAbsent(key, k -> new Series(this, k));
+    }
+  }
+
+  private record SeriesKey(String route, int code) {
+  }
+
+  /** The three meters every response records into. */
+  private final class Series {
+    final Counter requests;
+    final Timer time;
+    final DistributionSummary responseBytes;
+
+    Series(PerMethod method, SeriesKey key) {
+      Tags tags = method.tags;
+      if (routeLabel) {
+        tags = tags.and(Label.HTTP_ROUTE.toString(), key.route());
+      }
+      if (codeLabel) {
+        tags = tags.and(Label.HTTP_CODE.toString(), String.valueOf(key.code()));
+      }
+      requests = Counter.builder(names.getHttpRequestsCount())
+          .description("Number of processed requests")
+          .tags(tags)
+          .register(registry);
+      time = Timer.builder(names.getHttpResponseTime())
+          .description("Request processing time")
+          .tags(tags)
+          .register(registry);
+      responseBytes = DistributionSummary.builder(names.getHttpResponseBytes())
+          .description("Size of responses in bytes")
+          .tags(tags)
+          .register(registry);
+    }
+  }
+
+  /** One request in flight; its routes joined by '>' as vertx-micrometer joins them. */
+  static final class Request {
+    private final PerMethod method;
+    private final long began = System.nanoTime();
+    private Object routes;
+    private boolean requestEnded;
+    private boolean responseEnded;
+    private boolean reset;
+
+    private Request(PerMethod method) {
+      this.method = method;
+    }
+
+    private void addRoute(String route) {
+      if (route == null) {
+        return;
+      }
+      if (routes == null) {
+        routes = route;
+      } else if (routes instanceof List<?> list) {
+        @SuppressWarnings("unchecked") List<String> names = (List<String>) list;
+        names.add(route);
+      } else {
+        List<String> names = new ArrayList<>(4);
+        names.add((String) routes);
+        names.add(route);
+        routes = names;
+      }
+    }
+
+    private String route() {
+      if (routes == null) {
+        return "";
+      }
+      if (routes instanceof String single) {
+        return single;
+      }
+      @SuppressWarnings("unchecked") List<String> names = (List<String>) routes;
+      String joined = String.join(">", names);
+      routes = joined;
+      return joined;
+    }
+  }
+
+  /** The HTTP server's metrics: request meters here, the connection-level ones vertx-micrometer's. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private final class Server implements HttpServerMetrics<Request, Object, Object> {
+    private final HttpServerMetrics connections;
+
+    Server(HttpServerMetrics<?, ?, ?> connections) {
+      this.connections = connections;
+    }
+
+    @Override
+    public Request requestBegin(Object socket, HttpRequest request) {
+      PerMethod perMethod = method(request.method());
+      perMethod.active.increment();
+      return new Request(perMethod);
+    }
+
+    @Override
+    public void requestEnd(Request request, HttpRequest httpRequest, long bytesRead) {
+      request.method.requestBytes.record(bytesRead);
+      request.requestEnded = true;
+      if (!request.reset && request.responseEnded) {
+        request.method.active.decrement();
+      }
+    }
+
+    @Override
+    public void requestReset(Request request) {
+      request.method.reset();
+      request.method.active.decrement();
+      request.reset = true;
+    }
+
+    @Override
+    public Request responsePushed(Object socket, HttpMethod method, String uri, HttpResponse response) {
+      PerMethod perMethod = method(method);
+      perMethod.active.increment();
+      return new Request(perMethod);
+    }
+
+    @Override
+    public void responseEnd(Request request, HttpResponse response, long bytesWritten) {
+      Series series = request.method.series(request.route(), response.statusCode());
+      series.requests.increment();
+      series.time.record(System.nanoTime() - request.began, TimeUnit.NANOSECONDS);
+      series.responseBytes.record(bytesWritten);
+      request.responseEnded = true;
+      if (!request.reset && request.requestEnded) {
+        request.method.active.decrement();
+      }
+    }
+
+    @Override
+    public void requestRouted(Request request, String route) {
+      request.addRoute(route);
+    }
+
+    @Override
+    public Object connected(Object socket, Request request, ServerWebSocket webSocket) {
+      // vertx-micrometer's websocket gauge reads only the connection's tags, never the request
+      return connections.connected(socket, null, webSocket);
+    }
+
+    @Override
+    public void disconnected(Object webSocket) {
+      connections.disconnected(webSocket);
+    }
+
+    @Override
+    public Object connected(SocketAddress remoteAddress, String remoteName) {
+      return connections.connected(remoteAddress, remoteName);
+    }
+
+    @Override
+    public void disconnected(Object socket, SocketAddress remoteAddress) {
+      connections.disconnected(socket, remoteAddress);
+    }
+
+    @Override
+    public void bytesRead(Object socket, SocketAddress remoteAddress, long numberOfBytes) {
+      connections.bytesRead(socket, remoteAddress, numberOfBytes);
+    }
+
+    @Override
+    public void bytesWritten(Object socket, SocketAddress remoteAddress, long numberOfBytes) {
+      connections.bytesWritten(socket, remoteAddress, numberOfBytes);
+    }
+
+    @Override
+    public void exceptionOccurred(Object socket, SocketAddress remoteAddress, Throwable t) {
+      connections.exceptionOccurred(socket, remoteAddress, t);
+    }
+
+    @Override
+    public void close() {
+      connections.close();
+    }
+  }
+
+  /** vertx-micrometer's metrics, but for the HTTP server's. */
+  private static final class Metrics implements VertxMetrics {
+    private final VertxMetrics delegate;
+    private final HttpServerMeters meters;
+
+    Metrics(VertxMetrics delegate, HttpServerMeters meters) {
+      this.delegate = delegate;
+      this.meters = meters;
+    }
+
+    @Override
+    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
+      HttpServerMetrics<?, ?, ?> connections = delegate.createHttpServerMetrics(options, localAddress);
+      return connections == null ? null : meters.new Server(connections);
+    }
+
+    @Override
+    public EventBusMetrics createEventBusMetrics() {
+      return delegate.createEventBusMetrics();
+    }
+
+    @Override
+    public ClientMetrics<?, ?, ?> createClientMetrics(SocketAddress remoteAddress, String type, String namespace) {
+      return delegate.createClientMetrics(remoteAddress, type, namespace);
+    }
+
+    @Override
+    public HttpClientMetrics<?, ?, ?> createHttpClientMetrics(HttpClientOptions options) {
+      return delegate.createHttpClientMetrics(options);
+    }
+
+    @Override
+    public TCPMetrics<?> createNetServerMetrics(NetServerOptions options, SocketAddress localAddress) {
+      return delegate.createNetServerMetrics(options, localAddress);
+    }
+
+    @Override
+    public TCPMetrics<?> createNetClientMetrics(NetClientOptions options) {
+      return delegate.createNetClientMetrics(options);
+    }
+
+    @Override
+    public DatagramSocketMetrics createDatagramSocketMetrics(DatagramSocketOptions options) {
+      return delegate.createDatagramSocketMetrics(options);
+    }
+
+    @Override
+    public PoolMetrics<?, ?> createPoolMetrics(String type, String name, int maxSize) {
+      return delegate.createPoolMetrics(type, name, maxSize);
+    }
+
+    @Override
+    public void vertxCreated(Vertx vertx) {
+      delegate.vertxCreated(vertx);
+    }
+
+    @Override
+    public boolean isMetricsEnabled() {
+      return delegate.isMetricsEnabled();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
