@@ -6,33 +6,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.datagram.DatagramSocketOptions;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.JsonObject;
-import io.vertx.core.metrics.MetricsOptions;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.core.spi.VertxMetricsFactory;
-import io.vertx.core.spi.metrics.ClientMetrics;
-import io.vertx.core.spi.metrics.DatagramSocketMetrics;
-import io.vertx.core.spi.metrics.EventBusMetrics;
-import io.vertx.core.spi.metrics.HttpClientMetrics;
 import io.vertx.core.spi.metrics.HttpServerMetrics;
-import io.vertx.core.spi.metrics.PoolMetrics;
-import io.vertx.core.spi.metrics.TCPMetrics;
-import io.vertx.core.spi.metrics.VertxMetrics;
 import io.vertx.core.spi.observability.HttpRequest;
 import io.vertx.core.spi.observability.HttpResponse;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MetricsNaming;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.util.ArrayList;
@@ -44,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * vertx-micrometer's metrics, with the HTTP server's per-request meters resolved once per series
- * instead of on every request. vertx-micrometer builds tags and looks each meter up in the
+ * The HTTP server's per-request meters, resolved once per series instead of on every request
+ * ({@link VertxMeters} installs them). vertx-micrometer builds tags and looks each meter up in the
  * registry five times per request (active requests, request bytes, requests, response time,
  * response bytes); here a request costs two map lookups. The series are the same: names, tags
  * ({@code method}, {@code route}, {@code code}), descriptions, meter types and the registry's
@@ -58,8 +40,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class HttpServerMeters {
   static final String OTHER_METHOD = "OTHER";
-  /** The HTTP server labels this class does not apply; enabling one leaves vertx-micrometer alone. */
-  private static final Set<Label> UNSUPPORTED = Set.of(Label.LOCAL, Label.REMOTE, Label.HTTP_PATH);
+  /** The HTTP server labels this class does not apply; with one of them enabled vertx-micrometer's are used. */
+  static final Set<Label> UNSUPPORTED = Set.of(Label.LOCAL, Label.REMOTE, Label.HTTP_PATH);
   private static final Set<HttpMethod> STANDARD = Set.copyOf(HttpMethod.values());
 
   private final MeterRegistry registry;
@@ -69,50 +51,12 @@ final class HttpServerMeters {
   private final boolean codeLabel;
   private final Map<String, PerMethod> methods = new ConcurrentHashMap<>();
 
-  private HttpServerMeters(MeterRegistry registry, MicrometerMetricsOptions options) {
+  HttpServerMeters(MeterRegistry registry, MicrometerMetricsOptions options) {
     this.registry = registry;
     this.names = options.getMetricsNaming().withBaseName("vertx." + MetricsDomain.HTTP_SERVER.toCategory() + ".");
     this.methodLabel = options.getLabels().contains(Label.HTTP_METHOD);
     this.routeLabel = options.getLabels().contains(Label.HTTP_ROUTE);
     this.codeLabel = options.getLabels().contains(Label.HTTP_CODE);
-  }
-
-  /**
-   * vertx-micrometer's factory for {@code registry}, its HTTP server request meters from this class
-   * when the options' labels allow it (they are the service's: route, method, code; no addresses,
-   * no raw paths).
-   */
-  static VertxMetricsFactory factory(MeterRegistry registry) {
-    MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
-    return new VertxMetricsFactory() {
-      @Override
-      public VertxMetrics metrics(VertxOptions options) {
-        VertxMetrics delegate = micrometer.metrics(options);
-        MetricsOptions metricsOptions = options.getMetricsOptions();
-        if (!(metricsOptions instanceof MicrometerMetricsOptions micrometerOptions)
-            || micrometerOptions.getLabels().stream().anyMatch(UNSUPPORTED::contains)
-            || micrometerOptions.getServerRequestTagsProvider() != null
-            || micrometerOptions.isMetricsCategoryDisabled(MetricsDomain.HTTP_SERVER)) {
-          return delegate;
-        }
-        return new Metrics(delegate, new HttpServerMeters(registry, micrometerOptions));
-      }
-
-      @Override
-      public MetricsOptions newOptions() {
-        return micrometer.newOptions();
-      }
-
-      @Override
-      public MetricsOptions newOptions(MetricsOptions options) {
-        return micrometer.newOptions(options);
-      }
-
-      @Override
-      public MetricsOptions newOptions(JsonObject json) {
-        return micrometer.newOptions(json);
-      }
-    };
   }
 
   /** The method's label value: its name when it is a standard method, else {@link #OTHER_METHOD}. */
@@ -240,7 +184,7 @@ final class HttpServerMeters {
 
   /** The HTTP server's metrics: request meters here, the connection-level ones vertx-micrometer's. */
   @SuppressWarnings({"rawtypes", "unchecked"})
-  private final class Server implements HttpServerMetrics<Request, Object, Object> {
+  final class Server implements HttpServerMetrics<Request, Object, Object> {
     private final HttpServerMetrics connections;
 
     Server(HttpServerMetrics<?, ?, ?> connections) {
@@ -333,73 +277,6 @@ final class HttpServerMeters {
     @Override
     public void close() {
       connections.close();
-    }
-  }
-
-  /** vertx-micrometer's metrics, but for the HTTP server's. */
-  private static final class Metrics implements VertxMetrics {
-    private final VertxMetrics delegate;
-    private final HttpServerMeters meters;
-
-    Metrics(VertxMetrics delegate, HttpServerMeters meters) {
-      this.delegate = delegate;
-      this.meters = meters;
-    }
-
-    @Override
-    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
-      HttpServerMetrics<?, ?, ?> connections = delegate.createHttpServerMetrics(options, localAddress);
-      return connections == null ? null : meters.new Server(connections);
-    }
-
-    @Override
-    public EventBusMetrics createEventBusMetrics() {
-      return delegate.createEventBusMetrics();
-    }
-
-    @Override
-    public ClientMetrics<?, ?, ?> createClientMetrics(SocketAddress remoteAddress, String type, String namespace) {
-      return delegate.createClientMetrics(remoteAddress, type, namespace);
-    }
-
-    @Override
-    public HttpClientMetrics<?, ?, ?> createHttpClientMetrics(HttpClientOptions options) {
-      return delegate.createHttpClientMetrics(options);
-    }
-
-    @Override
-    public TCPMetrics<?> createNetServerMetrics(NetServerOptions options, SocketAddress localAddress) {
-      return delegate.createNetServerMetrics(options, localAddress);
-    }
-
-    @Override
-    public TCPMetrics<?> createNetClientMetrics(NetClientOptions options) {
-      return delegate.createNetClientMetrics(options);
-    }
-
-    @Override
-    public DatagramSocketMetrics createDatagramSocketMetrics(DatagramSocketOptions options) {
-      return delegate.createDatagramSocketMetrics(options);
-    }
-
-    @Override
-    public PoolMetrics<?, ?> createPoolMetrics(String type, String name, int maxSize) {
-      return delegate.createPoolMetrics(type, name, maxSize);
-    }
-
-    @Override
-    public void vertxCreated(Vertx vertx) {
-      delegate.vertxCreated(vertx);
-    }
-
-    @Override
-    public boolean isMetricsEnabled() {
-      return delegate.isMetricsEnabled();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

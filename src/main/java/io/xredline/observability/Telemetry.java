@@ -136,7 +136,7 @@ public final class Telemetry implements AutoCloseable {
         .setRegistryName(registryName)
         .setLabels(EnumSet.copyOf(LABELS));
     options.setMetricsOptions(metrics);
-    VertxBuilder builder = Vertx.builder().withMetrics(HttpServerMeters.factory(registry));
+    VertxBuilder builder = Vertx.builder().withMetrics(VertxMeters.factory(registry));
     if (openTelemetry != null) {
       options.setTracingOptions(new OpenTelemetryOptions());
       builder.withTracer(new OpenTelemetryTracingFactory(openTelemetry));
@@ -191,7 +191,7 @@ public final class Telemetry implements AutoCloseable {
   }
 
   /** {@code address} without its qualifier; null when it has none (or there is no address). */
-  private static String unqualified(String address) {
+  static String unqualified(String address) {
     int at = address == null ? -1 : address.indexOf(ADDRESS_QUALIFIER);
     return at < 0 ? null : address.substring(0, at);
   }

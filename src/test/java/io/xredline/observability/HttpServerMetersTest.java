@@ -73,7 +73,7 @@ class HttpServerMetersTest {
   private static Map<String, String> serve(boolean cached, List<String[]> traffic) throws Exception {
     RequestContext.init(); // before the Vert.x instance, as the service does: the router binds request contexts
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    VertxMetricsFactory factory = cached ? HttpServerMeters.factory(registry) : new MicrometerMetricsFactory(registry);
+    VertxMetricsFactory factory = cached ? VertxMeters.factory(registry) : new MicrometerMetricsFactory(registry);
     MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(true)
         .setLabels(EnumSet.copyOf(Telemetry.LABELS));
     Vertx vertx = Vertx.builder().withMetrics(factory).with(new VertxOptions().setMetricsOptions(options)).build();
