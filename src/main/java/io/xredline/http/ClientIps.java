@@ -6,9 +6,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.xredline.net.ClientAddresses;
 
 /**
- * Second on every request (after the request id, ApiRouter): the client's address by {@link ClientAddresses} (forwarding headers only
- * from trusted proxies), kept for the access line, the bus header that audit, lockout and the
- * named limits read, and the per-address limit.
+ * Second on every request (after the request id, ApiRouter): the client's address by
+ * {@link ClientAddresses} (forwarding headers only from trusted proxies), kept for the access line,
+ * the bus header that audit, lockout and the named limits read, and the per-address limit.
  */
 final class ClientIps {
   private static final String KEY = "xredline.client-ip";

@@ -35,7 +35,13 @@ public final class LoginBench {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
     int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-    TestApp app = TestApp.start("bench", Map.of("auth.captcha.enabled", "false", "server.http.instances", "2"));
+    Map<String, String> overrides = new java.util.HashMap<>(Map.of("auth.captcha.enabled", "false",
+        "server.http.instances", "2"));
+    String pool = System.getenv("BENCH_HASHING_POOL");
+    if (pool != null && !pool.isBlank()) {
+      overrides.put("auth.password.hashing_pool_size", pool.trim());
+    }
+    TestApp app = TestApp.start("bench", overrides);
     try {
       AppConfig.Password pw = app.config().auth().password();
       PasswordHashing.Params params = new PasswordHashing.Params(pw.memoryKib(), pw.iterations(), pw.parallelism());
