@@ -38,11 +38,12 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
  *       still names a pinned handler's own meters, which are resolved once when it registers.</li>
  * </ul>
  */
-final class VertxMeters {
+public final class VertxMeters {
   private VertxMeters() {
   }
 
-  static VertxMetricsFactory factory(MeterRegistry registry) {
+  /** vertx-micrometer's factory for {@code registry}, with the changes above (Telemetry installs it). */
+  public static VertxMetricsFactory factory(MeterRegistry registry) {
     MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
     return new VertxMetricsFactory() {
       @Override
