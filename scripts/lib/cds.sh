@@ -34,12 +34,13 @@ cds_stamp() {
   printf '%s-%s\n' "$(cds_file_stamp "$1")" "$(cds_file_stamp "$(cds_java_binary)")"
 }
 
-# cds_usable JAR ARCHIVE: the JVM maps ARCHIVE for JAR (-Xshare:on refuses a mismatched archive
-# with exit 1 and crashes on a broken one; both are a no). The subshell keeps bash's "Aborted"
-# report quiet; the crash leaves neither an hs_err file nor a core dump behind.
+# cds_usable JAR ARCHIVE: the JVM maps ARCHIVE for JAR and its regions match the checksums the
+# archive records (-Xshare:on refuses a mismatched archive with exit 1, VerifySharedSpaces one with
+# a changed byte, and a truncated one crashes the JVM; all three are a no). The subshell keeps
+# bash's "Aborted" report quiet; the crash leaves neither an hs_err file nor a core dump behind.
 cds_usable() {
-  (java -Xshare:on -XX:SharedArchiveFile="$2" -XX:ErrorFile=/dev/null -XX:-CreateCoredumpOnCrash \
-    -jar "$1" --help) >/dev/null 2>&1
+  (java -Xshare:on -XX:+VerifySharedSpaces -XX:SharedArchiveFile="$2" -XX:ErrorFile=/dev/null \
+    -XX:-CreateCoredumpOnCrash -jar "$1" --help) >/dev/null 2>&1
 }
 
 # cds_install JAR RECORDED ARCHIVE: moves a freshly recorded archive into place when the JVM can
