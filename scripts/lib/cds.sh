@@ -8,14 +8,9 @@
 # which is what a run killed in the middle of writing it leaves behind.
 # Portable to macOS's bash 3.2 and BSD stat.
 
-# "size-mtime" of a file, GNU stat first, then BSD stat
-cds_file_stamp() {
-  stat -c '%s-%Y' "$1" 2>/dev/null || stat -f '%z-%m' "$1"
-}
-
 # The java on PATH with its symlinks resolved (readlink without -f, which BSD lacks), so that an
-# updated JDK gives a new stamp; a launcher stub (macOS /usr/bin/java) stays the same, and the JVM
-# then only warns that the archive is from another JDK and runs without it.
+# updated JDK counts as newer than an archive; a launcher stub (macOS /usr/bin/java) does not
+# change, and the JVM then only warns that the archive is from another JDK and runs without it.
 cds_java_binary() {
   local java link
   java="$(command -v java)"
@@ -29,9 +24,10 @@ cds_java_binary() {
   printf '%s\n' "$java"
 }
 
-# What an archive is valid for: this jar (size, mtime) and this JDK
-cds_stamp() {
-  printf '%s-%s\n' "$(cds_file_stamp "$1")" "$(cds_file_stamp "$(cds_java_binary)")"
+# cds_current JAR FILE: neither the jar nor the JDK changed since FILE was written (test -nt
+# compares modification times in bash 3.2 too; no stat, whose flags differ between GNU and BSD)
+cds_current() {
+  [[ -f "$2" && ! "$1" -nt "$2" && ! "$(cds_java_binary)" -nt "$2" ]]
 }
 
 # cds_usable JAR ARCHIVE: the JVM maps ARCHIVE for JAR and its regions match the checksums the
