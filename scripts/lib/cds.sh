@@ -6,7 +6,7 @@
 # recorded by a run with -XX:ArchiveClassesAtExit and checked here before anything uses it: the JVM
 # only warns about an archive made from another jar or JDK, but crashes (SIGBUS) on a truncated one,
 # which is what a run killed in the middle of writing it leaves behind.
-# Portable to macOS's bash 3.2 and BSD stat.
+# Portable to macOS's bash 3.2 and BSD tools.
 
 # The java on PATH with its symlinks resolved (readlink without -f, which BSD lacks), so that an
 # updated JDK counts as newer than an archive; a launcher stub (macOS /usr/bin/java) does not
