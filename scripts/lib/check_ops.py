@@ -191,14 +191,29 @@ def cmd_dockerfile():
               for a in ("BUILD_IMAGE", "FRONTEND_IMAGE", "RUNTIME_IMAGE")),
           "Dockerfile: base image ARGs default to openEuler 24.03 LTS", str(args))
     froms = [rest for w, rest in ins if w == "FROM"]
-    check(all(re.match(r"\$\{?[A-Z_]+\}?( |$)", f) for f in froms),
+    # a stage is FROM an ARG base image or FROM an earlier stage (the runtime's shared files)
+    stage_names = [m.group(1) for m in (re.search(r"\bAS\s+(\S+)$", f, re.I) for f in froms) if m]
+    check(all(re.match(r"\$\{?[A-Z_]+\}?( |$)", f) or f.split()[0] in stage_names for f in froms),
           "Dockerfile: every FROM uses an ARG base image", str(froms))
     check(len(froms) >= 2, "Dockerfile: multi-stage build (%d stages)" % len(froms))
 
-    # Stage split: instructions after the last FROM form the runtime stage.
-    last_from = max(i for i, (w, _) in enumerate(ins) if w == "FROM")
-    runtime = ins[last_from:]
-    build = ins[:last_from]
+    # Stage split: the last stage, together with the earlier stages it is built FROM, is the
+    # runtime; everything else is the build.
+    starts = [i for i, (w, _) in enumerate(ins) if w == "FROM"]
+    stages = {}
+    for n, i in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(ins)
+        m = re.search(r"\bAS\s+(\S+)$", ins[i][1], re.I)
+        stages[m.group(1) if m else "#%d" % n] = (i, end)
+    last_from = starts[-1]
+    runtime_ranges = [(last_from, len(ins))]
+    base = ins[last_from][1].split()[0]
+    while base in stages:
+        runtime_ranges.insert(0, stages[base])
+        base = ins[stages[base][0]][1].split()[0]
+    in_runtime = lambda i: any(a <= i < b for a, b in runtime_ranges)
+    runtime = [x for i, x in enumerate(ins) if in_runtime(i)]
+    build = [x for i, x in enumerate(ins) if not in_runtime(i)]
     build_text = "\n".join(r for _, r in build)
     copies = [r for w, r in build if w in ("COPY", "RUN")]
     idx = lambda pred: next((i for i, r in enumerate(copies) if pred(r)), 10 ** 6)
@@ -250,6 +265,13 @@ def cmd_dockerfile():
     check(re.search(r"\bXREDLINE_ENV=prod\b", envs) is not None, "Dockerfile: runtime ENV XREDLINE_ENV=prod")
     check(any(w == "WORKDIR" and r == "/app" for w, r in runtime) and "/app/xredline.jar" in ent,
           "Dockerfile: jar at /app/xredline.jar, WORKDIR /app")
+    check("-XX:SharedArchiveFile=/app/xredline.jsa" in ent,
+          "Dockerfile: ENTRYPOINT maps the class-data archive /app/xredline.jsa")
+    cds_stage = next((name for name, (a, b) in stages.items()
+                      if any(w == "RUN" and "cds-archive" in r for w, r in ins[a:b])), None)
+    check(cds_stage is not None and any(w == "COPY" and r.startswith("--from=%s " % cds_stage) for w, r in ins[last_from:]),
+          "Dockerfile: a stage records the archive with scripts/cds-archive and the runtime copies it",
+          str(cds_stage))
 
     # systemd unit uses the same JVM flags as the image.
     unit = os.path.join(ROOT, "deploy", "systemd", "xredline.service")
@@ -257,8 +279,11 @@ def cmd_dockerfile():
         exec_start = next(l for l in f if l.startswith("ExecStart="))[len("ExecStart="):].split()
     jvm_img = [a for a in ent[1:ent.index("-jar")]] if "-jar" in ent else []
     jvm_unit = exec_start[1:exec_start.index("-jar")] if "-jar" in exec_start else []
-    check(jvm_img == jvm_unit, "systemd unit: same JVM flags as the Dockerfile ENTRYPOINT",
-          "%s != %s" % (jvm_unit, jvm_img))
+    # the class-data archive lies next to the jar, wherever that is
+    beside_jar = lambda flags, cmd: [a.replace(os.path.dirname(cmd[cmd.index("-jar") + 1]) + "/", "<jar dir>/")
+                                     if a.startswith("-XX:SharedArchiveFile=") and "-jar" in cmd else a for a in flags]
+    check(beside_jar(jvm_img, ent) == beside_jar(jvm_unit, exec_start),
+          "systemd unit: same JVM flags as the Dockerfile ENTRYPOINT", "%s != %s" % (jvm_unit, jvm_img))
 
     # Dockerfile.dev
     dev = dockerfile_instructions(os.path.join(ROOT, "Dockerfile.dev"))

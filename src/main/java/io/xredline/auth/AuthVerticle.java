@@ -31,7 +31,6 @@ import io.xredline.ratelimit.RateLimiter;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.BiFunction;
 
 /**
@@ -88,11 +87,11 @@ public final class AuthVerticle extends CapabilityVerticle {
     AccountAdmin admin = new AccountAdmin(users, attempts, sessions, events);
 
     // the common-password list loads off the event loop; unknown login names are checked against
-    // the dummy hash, so they cost what a real account costs
+    // the decoy hash, so they cost what a real account costs
     return vertx.executeBlocking(CommonPasswords::size, false)
-        .compose(words -> hashing.hash(UUID.randomUUID().toString()))
-        .compose(dummyHash -> {
-      SignIn signIn = new SignIn(users, hashing, dummyHash, captchas, attempts, sessions, twoFactor, events, limits, hooks);
+        .compose(words -> {
+      SignIn signIn = new SignIn(users, hashing, hashing.decoy(), captchas, attempts, sessions, twoFactor, events, limits,
+          hooks);
       List<Future<Void>> consumers = new ArrayList<>();
       consumers.add(on(AuthApi.CAPTCHA, (body, origin) ->
           captchas.issue(AuthApi.CaptchaRequest.fromJson(body), origin).map(AuthApi.Captcha::toJson)));

@@ -70,7 +70,24 @@ public final class PasswordHashing {
   public static String hashNow(String password, Params p) {
     byte[] salt = new byte[SALT_BYTES];
     RANDOM.nextBytes(salt);
-    byte[] hash = derive(password, salt, p, HASH_BYTES);
+    return phc(p, salt, derive(password, salt, p, HASH_BYTES));
+  }
+
+  /**
+   * What an unknown account is checked against, so that it costs what a real account costs: the
+   * configured parameters, a random salt and a random digest. Verifying derives a digest exactly
+   * as for a stored hash (same parameters, same length), and nothing matches it, since no password
+   * is known to give that digest. Built without hashing, so start-up does not pay for one.
+   */
+  public String decoy() {
+    byte[] salt = new byte[SALT_BYTES];
+    byte[] digest = new byte[HASH_BYTES];
+    RANDOM.nextBytes(salt);
+    RANDOM.nextBytes(digest);
+    return phc(params, salt, digest);
+  }
+
+  private static String phc(Params p, byte[] salt, byte[] hash) {
     return "$argon2id$v=19$m=" + p.memoryKib() + ",t=" + p.iterations() + ",p=" + p.parallelism()
         + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
   }

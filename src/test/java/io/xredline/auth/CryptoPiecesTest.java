@@ -60,6 +60,23 @@ class CryptoPiecesTest {
   }
 
   @Test
+  @DisplayName("the decoy an unknown account is checked against: a real hash's shape and parameters, random, matched by nothing")
+  void decoy() {
+    var config = new AppConfig.Password(19456, 2, 1, 1);
+    var hashing = new PasswordHashing(config, null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    String decoy = hashing.decoy();
+    String real = PasswordHashing.hashNow("pässwörd-1", hashing.params());
+    // same parameters and digest length: verifying against it derives what a real check derives
+    assertThat(decoy).matches("\\$argon2id\\$v=19\\$m=19456,t=2,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}");
+    assertThat(decoy.length()).isEqualTo(real.length());
+    assertThat(PasswordHashing.paramsOf(decoy)).isEqualTo(hashing.params());
+    assertThat(hashing.decoy()).as("random salt and digest").isNotEqualTo(decoy);
+    for (String guess : new String[] {"", "pässwörd-1", "00000000-0000-0000-0000-000000000000", decoy}) {
+      assertThat(PasswordHashing.verifyNow(guess, decoy)).isFalse();
+    }
+  }
+
+  @Test
   @DisplayName("other configured parameters are written into the PHC string and verify")
   void configuredParamsRoundTrip() {
     var config = new AppConfig.Password(20480, 3, 2, 1);

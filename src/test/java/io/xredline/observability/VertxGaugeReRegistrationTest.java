@@ -31,7 +31,7 @@ class VertxGaugeReRegistrationTest {
   }
 
   @Test
-  @DisplayName("the shipped logback.xml installs it")
+  @DisplayName("the start-up logging set-up (StartupLogging) installs it")
   void installed() {
     assertThat(CONTEXT.getTurboFilterList()).anyMatch(f -> f instanceof VertxGaugeReRegistration);
   }
