@@ -17,6 +17,17 @@ final class Envelope {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * One cipher per thread, initialised anew (key and nonce) for every value: looking the
+   * transformation up in the providers cost more than the decryption of a short field (/me opens two).
+   */
+  private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM unavailable", e);
+    }
+  });
 
   private Envelope() {
   }
@@ -38,7 +49,7 @@ final class Envelope {
     try {
       byte[] nonce = new byte[NONCE_BYTES];
       RANDOM.nextBytes(nonce);
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = CIPHERS.get();
       cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
       byte[] sealed = cipher.doFinal(plaintext);
@@ -54,7 +65,7 @@ final class Envelope {
       throw new IllegalArgumentException("sealed value is too short");
     }
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = CIPHERS.get();
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE_BYTES));
       cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
       return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);

@@ -24,6 +24,11 @@ public final class QueryMetrics {
 
   private final MeterRegistry registry;
   private final Duration slowThreshold;
+  /** Per query name (a fixed set): resolved once, not looked up in the registry on every query. */
+  private final java.util.concurrent.ConcurrentMap<String, Meters> meters = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Meters(Timer timer, Counter slow) {
+  }
 
   public QueryMetrics(MeterRegistry registry, Duration slowThreshold) {
     this.registry = registry;
@@ -36,19 +41,29 @@ public final class QueryMetrics {
 
   /** {@code query} is a fixed name such as {@code greetings.insert}: it becomes a label value. */
   public <T> Future<T> time(String query, Supplier<Future<T>> run) {
-    Timer timer = Timer.builder(TIMER).description("SQL query time by named query").tag("query", query)
-        .register(registry);
-    Counter slow = Counter.builder(SLOW).description("SQL queries slower than data.database.slow_query_threshold")
-        .tag("query", query).register(registry);
+    Meters m = meters.computeIfAbsent(query, this::register);
     long begin = System.nanoTime();
-    // Future.future turns a query that throws before it starts into a failed one
-    return Future.<T>future(p -> run.get().onComplete(p)).andThen(ar -> {
+    Future<T> started;
+    try {
+      started = java.util.Objects.requireNonNull(run.get(), "the query gave no future");
+    } catch (RuntimeException e) {
+      // a query that throws before it starts is a failed one
+      started = Future.failedFuture(e);
+    }
+    return started.andThen(ar -> {
       long nanos = System.nanoTime() - begin;
-      timer.record(Duration.ofNanos(nanos));
+      m.timer().record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
       if (nanos >= slowThreshold.toNanos()) {
-        slow.increment();
+        m.slow().increment();
         LOG.warn("slow query {}: {} ms (threshold {} ms)", query, nanos / 1_000_000, slowThreshold.toMillis());
       }
     });
+  }
+
+  private Meters register(String query) {
+    return new Meters(
+        Timer.builder(TIMER).description("SQL query time by named query").tag("query", query).register(registry),
+        Counter.builder(SLOW).description("SQL queries slower than data.database.slow_query_threshold")
+            .tag("query", query).register(registry));
   }
 }

@@ -14,8 +14,14 @@ import java.util.List;
  * on Redis' own clock, so any number of instances share one budget and cannot race past it.
  */
 final class RateLimitBuckets {
-  /** A bucket of {@code burst} units, one unit coming back every {@code intervalMicros}. */
-  record Bucket(String policy, double intervalMicros, int burst) {
+  /**
+   * A bucket of {@code burst} units, one unit coming back every {@code intervalMicros};
+   * {@code intervalArg} is that interval as the script reads it, formatted once per setting.
+   */
+  record Bucket(String policy, double intervalMicros, int burst, String intervalArg) {
+    Bucket(String policy, double intervalMicros, int burst) {
+      this(policy, intervalMicros, burst, String.format(java.util.Locale.ROOT, "%.3f", intervalMicros));
+    }
   }
 
   /** Where a bucket stands after the decision: units left and microseconds until one more is back. */
@@ -95,7 +101,7 @@ final class RateLimitBuckets {
     for (int i = 0; i < buckets.size(); i++) {
       Bucket b = buckets.get(i);
       bucketKeys.add(key(subject, b.policy()));
-      args[2 * i] = String.format(java.util.Locale.ROOT, "%.3f", b.intervalMicros());
+      args[2 * i] = b.intervalArg();
       args[2 * i + 1] = b.burst();
     }
     return RedisScripts.eval(redis, TAKE, bucketKeys, args).map(RateLimitBuckets::outcome);

@@ -69,7 +69,26 @@ public final class RateLimiter {
   private final AtomicLong lastWarning = new AtomicLong();
   private final MessageConsumer<JsonObject> reloads;
   private final Redis ownClient;
-  private volatile AppConfig.RateLimit settings;
+  private volatile Current current;
+
+  /** The settings and their buckets by policy, made once per setting (a decision runs on every API request). */
+  private record Current(AppConfig.RateLimit settings, Map<String, RateLimitBuckets.Bucket> buckets) {
+    static Current of(AppConfig.RateLimit s) {
+      Map<String, RateLimitBuckets.Bucket> made = new java.util.HashMap<>();
+      if (s.defaultRate() != null) {
+        made.put(AppConfig.RateLimit.DEFAULT, RateLimiter.bucket(s, AppConfig.RateLimit.DEFAULT));
+      }
+      for (String policy : s.policies().keySet()) {
+        made.put(policy, RateLimiter.bucket(s, policy));
+      }
+      return new Current(s, Map.copyOf(made));
+    }
+
+    RateLimitBuckets.Bucket bucket(String policy) {
+      RateLimitBuckets.Bucket b = buckets.get(policy);
+      return b != null ? b : RateLimiter.bucket(settings, policy);
+    }
+  }
 
   /** A limiter on a Redis client its owner keeps (the auth capability's). */
   public RateLimiter(Vertx vertx, RedisAPI redis, String keyPrefix, AppConfig.RateLimit initial) {
@@ -86,7 +105,7 @@ public final class RateLimiter {
   private RateLimiter(Vertx vertx, RedisAPI redis, String keyPrefix, AppConfig.RateLimit initial, Redis ownClient) {
     this.ownClient = ownClient;
     this.buckets = new RateLimitBuckets(redis, keyPrefix);
-    this.settings = initial;
+    this.current = Current.of(initial);
     MeterRegistry registry = Telemetry.registry(vertx);
     // every policy's series exists from the start, so rate() and alerts see the first refusal
     List<String> names = new ArrayList<>(List.of(AppConfig.RateLimit.DEFAULT));
@@ -121,22 +140,28 @@ public final class RateLimiter {
   }
 
   public boolean enabled() {
-    return settings.enabled();
+    return current.settings().enabled();
   }
 
   public AppConfig.RateLimit settings() {
-    return settings;
+    return current.settings();
   }
 
   /** Takes one unit from each named policy of {@code subject}, all or none. */
   public Future<Decision> check(String subject, String... policies) {
-    AppConfig.RateLimit s = settings;
+    Current now = current;
+    AppConfig.RateLimit s = now.settings();
     if (!s.enabled() || policies.length == 0) {
       return Future.succeededFuture(Decision.UNLIMITED);
     }
-    List<RateLimitBuckets.Bucket> wanted = new ArrayList<>(policies.length);
-    for (String policy : policies) {
-      wanted.add(bucket(s, policy));
+    List<RateLimitBuckets.Bucket> wanted;
+    if (policies.length == 1) {
+      wanted = List.of(now.bucket(policies[0]));
+    } else {
+      wanted = new ArrayList<>(policies.length);
+      for (String policy : policies) {
+        wanted.add(now.bucket(policy));
+      }
     }
     return buckets.take(subject, wanted)
         .timeout(s.redisTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -207,7 +232,7 @@ public final class RateLimiter {
       return;
     }
     try {
-      settings = ConfigParser.rateLimit(section);
+      current = Current.of(ConfigParser.rateLimit(section));
     } catch (InvalidConfigException e) {
       // ConfigWatch validated the whole file before publishing; this only guards against a stray message
       LOG.warn("rate limit change ignored: {}", e.violations());
