@@ -217,6 +217,10 @@ class TokenTest extends AuthTestBase {
     int at = access.length() - 5;
     char other = access.charAt(at) == 'A' ? 'B' : 'A';
     assertError(me(access.substring(0, at) + other + access.substring(at + 1)), 401, "TOKEN_INVALID");
+    // one character too many (4k + 1 is no base64 length): in the signature a bad signature, before it no JWT
+    assertError(me(access + "A"), 401, "TOKEN_INVALID");
+    int dot = access.indexOf('.');
+    assertError(me(access.substring(0, dot) + "A" + access.substring(dot)), 401, "INVALID_TOKEN_FORMAT");
   }
 
   @Test
@@ -239,6 +243,9 @@ class TokenTest extends AuthTestBase {
     JsonObject claims = validClaims(tokens(app, newUser(app)));
     long now = Instant.now().getEpochSecond();
     assertError(me(Jwts.hs256(claims.copy().put("nbf", now + 3600).put("iat", now + 3600), SECRET)), 401, "TOKEN_INVALID");
+    // another instance's clock a little ahead: the 30 s leeway holds for iat and nbf as it does for exp
+    assertThat(me(Jwts.hs256(claims.copy().put("nbf", now + 10).put("iat", now + 10), SECRET)).statusCode())
+        .as("issued 10 s ahead, within the leeway").isEqualTo(200);
     assertError(me(Jwts.hs256(claims.copy().put("iss", "evil"), SECRET)), 401, "TOKEN_INVALID");
     assertError(me(Jwts.hs256(claims.copy().put("aud", "another-service"), SECRET)), 401, "TOKEN_INVALID");
     JsonObject noAudience = claims.copy();
