@@ -170,7 +170,7 @@ public final class Tokens {
     }
     int first = token.indexOf('.');
     int second = token.indexOf('.', first + 1);
-    // unpadded base64 is never 4k + 1 characters long: header or payload so cut is no JWT, a signature so cut is not one
+    // unpadded base64 is never 4k + 1 characters long: such a header or payload is no JWT, such a signature no signature
     if (first % 4 == 1 || (second - first - 1) % 4 == 1) {
       return Future.failedFuture(new AppError(Reason.INVALID_TOKEN_FORMAT, "token is not a JWT"));
     }

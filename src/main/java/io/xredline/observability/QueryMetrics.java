@@ -10,6 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -25,7 +29,7 @@ public final class QueryMetrics {
   private final MeterRegistry registry;
   private final Duration slowThreshold;
   /** Per query name (a fixed set): resolved once, not looked up in the registry on every query. */
-  private final java.util.concurrent.ConcurrentMap<String, Meters> meters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Meters> meters = new ConcurrentHashMap<>();
 
   private record Meters(Timer timer, Counter slow) {
   }
@@ -45,14 +49,14 @@ public final class QueryMetrics {
     long begin = System.nanoTime();
     Future<T> started;
     try {
-      started = java.util.Objects.requireNonNull(run.get(), "the query gave no future");
+      started = Objects.requireNonNull(run.get(), "the query gave no future");
     } catch (RuntimeException e) {
       // a query that throws before it starts is a failed one
       started = Future.failedFuture(e);
     }
     return started.andThen(ar -> {
       long nanos = System.nanoTime() - begin;
-      m.timer().record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      m.timer().record(nanos, TimeUnit.NANOSECONDS);
       if (nanos >= slowThreshold.toNanos()) {
         m.slow().increment();
         LOG.warn("slow query {}: {} ms (threshold {} ms)", query, nanos / 1_000_000, slowThreshold.toMillis());

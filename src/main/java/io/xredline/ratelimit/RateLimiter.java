@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,7 +75,7 @@ public final class RateLimiter {
   /** The settings and their buckets by policy, made once per setting (a decision runs on every API request). */
   private record Current(AppConfig.RateLimit settings, Map<String, RateLimitBuckets.Bucket> buckets) {
     static Current of(AppConfig.RateLimit s) {
-      Map<String, RateLimitBuckets.Bucket> made = new java.util.HashMap<>();
+      Map<String, RateLimitBuckets.Bucket> made = new HashMap<>();
       if (s.defaultRate() != null) {
         made.put(AppConfig.RateLimit.DEFAULT, RateLimiter.bucket(s, AppConfig.RateLimit.DEFAULT));
       }
