@@ -63,21 +63,19 @@ public final class LoginBench {
       System.out.printf(Locale.ROOT, "/healthz/live idle:         p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms (%d probes)%n",
           idle.p(50), idle.p(99), idle.max(), idle.count());
 
-      Flood warm = flood(app, http, users, concurrency, warmup);
+      Flood warm = flood(app, http, users, concurrency, System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup));
       System.out.printf(Locale.ROOT, "warm-up logins:             %8.1f /s (%d ok, %d failed, %d s, not counted)%n",
           warm.ok() / warm.elapsed(), warm.ok(), warm.failed(), warmup);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       Flood[] measured = new Flood[1];
-      Thread loginFlood = new Thread(() -> measured[0] = flood(app, http, users, concurrency, seconds));
+      // the probes run while the logins do, until the same deadline
+      Thread loginFlood = new Thread(() -> measured[0] = flood(app, http, users, concurrency, deadline));
       loginFlood.start();
       Latencies flood = probeLive(app, seconds, deadline);
       loginFlood.join();
-      AtomicLong ok = new AtomicLong(measured[0].ok());
-      AtomicLong failed = new AtomicLong(measured[0].failed());
-      double elapsed = measured[0].elapsed();
-      double logins = ok.get() / elapsed;
+      double logins = measured[0].ok() / measured[0].elapsed();
       System.out.printf(Locale.ROOT, "login through the service:  %8.1f /s (%d ok, %d failed, %.1f s)%n",
-          logins, ok.get(), failed.get(), elapsed);
+          logins, measured[0].ok(), measured[0].failed(), measured[0].elapsed());
       System.out.printf(Locale.ROOT, "/healthz/live under flood:  p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms (%d probes)%n",
           flood.p(50), flood.p(99), flood.max(), flood.count());
       System.out.printf(Locale.ROOT, "RATIO login/raw-hash: %.2f   live p99 flood/idle: %.1fx%n",
@@ -91,11 +89,10 @@ public final class LoginBench {
   private record Flood(long ok, long failed, double elapsed) {
   }
 
-  /** {@code concurrency} clients signing in back to back for {@code seconds}, each with its own account. */
-  private static Flood flood(TestApp app, HttpClient http, String users, int concurrency, int seconds) {
+  /** {@code concurrency} clients signing in back to back until {@code deadline}, each with its own account. */
+  private static Flood flood(TestApp app, HttpClient http, String users, int concurrency, long deadline) {
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     ExecutorService clients = Executors.newFixedThreadPool(concurrency);
     long start = System.nanoTime();
     for (int c = 0; c < concurrency; c++) {
@@ -110,7 +107,8 @@ public final class LoginBench {
     }
     clients.shutdown();
     try {
-      clients.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
+      // logins still in flight at the deadline finish and count, as they did before
+      clients.awaitTermination(Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(60), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
