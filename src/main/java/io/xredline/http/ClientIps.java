@@ -25,7 +25,11 @@ final class ClientIps {
   }
 
   void set(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
+    ctx.put(KEY, client(ctx.request()));
+  }
+
+  /** The client {@code request} comes from (the router's step keeps it on the context; LiveLane uses it at once). */
+  String client(HttpServerRequest request) {
     SocketAddress peer = request.remoteAddress();
     String host = peer == null ? null : peer.hostAddress();
     Direct seen = last;
@@ -40,7 +44,7 @@ final class ClientIps {
         last = new Direct(host, client);
       }
     }
-    ctx.put(KEY, client);
+    return client;
   }
 
   private record Direct(String peer, String client) {

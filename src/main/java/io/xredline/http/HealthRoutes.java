@@ -1,6 +1,7 @@
 package io.xredline.http;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.xredline.health.HealthApi;
@@ -44,6 +45,17 @@ final class HealthRoutes {
         .onSuccess(report -> send(ctx, report.up(), report.body().encode()));
   }
 
+  /** True while this instance's last liveness answer stands ({@link LiveLane} answers the probe itself then). */
+  boolean liveFresh(long nanoTime) {
+    HealthApi.Answer last = live;
+    return last != null && last.freshAt(nanoTime);
+  }
+
+  /** The last liveness answer; only after {@link #liveFresh} said true on this event loop. */
+  void sendLive(HttpServerResponse response) {
+    send(response, live.report().up(), liveBody);
+  }
+
   private void live(RoutingContext ctx) {
     HealthApi.Answer last = live;
     if (last != null && last.freshAt(System.nanoTime())) {
@@ -61,7 +73,11 @@ final class HealthRoutes {
   }
 
   private static void send(RoutingContext ctx, boolean up, String body) {
-    ctx.response()
+    send(ctx.response(), up, body);
+  }
+
+  private static void send(HttpServerResponse response, boolean up, String body) {
+    response
         .setStatusCode(up ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)
         .putHeader(HttpHeaders.CACHE_CONTROL, Responses.NO_STORE)

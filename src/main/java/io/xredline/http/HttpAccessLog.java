@@ -1,5 +1,6 @@
 package io.xredline.http;
 
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -30,6 +31,11 @@ final class HttpAccessLog {
       AccessLog.write(ctx.request().method().name(), route == null ? UNMATCHED : route, ctx.response().getStatusCode(),
           began, ClientIps.of(ctx));
     });
+  }
+
+  /** {@link LiveLane}'s {@link #begin}: binds the same ids; the lane writes the line itself once it has answered. */
+  static void bind(HttpServerRequest request, String requestId) {
+    RequestContext.bind(RequestContext.start(requestId, request.getHeader(RequestContext.TRACEPARENT_HEADER)));
   }
 
   /**

@@ -50,10 +50,11 @@ public final class HttpServerVerticle extends VerticleBase {
     loopProbe = EventLoopProbe.start(vertx, "http");
     limiter = api ? limiters.apply(vertx) : null;
     return ApiDescription.load(vertx).compose(description -> {
-      Router router = api ? router(vertx, config, description, limiter) : probes(vertx, config);
+      HealthRoutes health = healthRoutes(config);
+      Router router = api ? router(vertx, config, description, limiter, health) : probes(vertx, config, health);
       server = vertx.createHttpServer(options(config))
           .invalidRequestHandler(InvalidRequests::handle)
-          .requestHandler(router);
+          .requestHandler(LiveLane.inFrontOf(router, health, config));
       return server.listen();
     });
   }
@@ -63,9 +64,14 @@ public final class HttpServerVerticle extends VerticleBase {
    * openapi.yaml. {@code limiter} null: no limits.
    */
   public static Router router(Vertx vertx, AppConfig config, ApiDescription description, RateLimiter limiter) {
+    return router(vertx, config, description, limiter, healthRoutes(config));
+  }
+
+  private static Router router(Vertx vertx, AppConfig config, ApiDescription description, RateLimiter limiter,
+                               HealthRoutes health) {
     Router router = ApiRouter.create(vertx, config, limiter);
     long busTimeoutMs = config.server().http().timeout().toMillis();
-    new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout())).mount(router);
+    health.mount(router);
     new GreeterRoutes(busTimeoutMs).mount(router);
     new AuthRoutes(busTimeoutMs).mount(router);
     new AuditRoutes(busTimeoutMs).mount(router);
@@ -88,11 +94,20 @@ public final class HttpServerVerticle extends VerticleBase {
 
   /** Health and metrics only, never rate-limited (CONTRACT §5). */
   public static Router probes(Vertx vertx, AppConfig config) {
+    return probes(vertx, config, healthRoutes(config));
+  }
+
+  private static Router probes(Vertx vertx, AppConfig config, HealthRoutes health) {
     Router router = ApiRouter.create(vertx, config, null);
-    new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout())).mount(router);
+    health.mount(router);
     MetricsRoute.mount(router, vertx, config.monitoring().metrics());
     HttpAccessLog.labelFailures(router);
     return router;
+  }
+
+  /** One per listener instance: its routes and its {@link LiveLane} share the last liveness answer. */
+  private static HealthRoutes healthRoutes(AppConfig config) {
+    return new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout()));
   }
 
   static HttpServerOptions options(AppConfig config) {
@@ -106,7 +121,10 @@ public final class HttpServerVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false)
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(16384)
-        .setIdleTimeout(120)
+        // a connection that has sent nothing for two minutes is closed (an idle keep-alive, a stalled
+        // upload). Read idleness only: watching writes too costs a promise and a listener on every
+        // write, and no response here takes minutes to send
+        .setReadIdleTimeout(120)
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
     AppConfig.Tls tls = config.security().tls();
     if (tls.enabled()) {

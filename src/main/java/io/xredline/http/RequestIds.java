@@ -1,6 +1,7 @@
 package io.xredline.http;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import io.xredline.observability.RequestContext;
 
@@ -15,9 +16,14 @@ public final class RequestIds {
 
   /** First on every request (ApiRouter). */
   static void set(RoutingContext ctx) {
-    String id = RequestContext.requestIdOrNew(ctx.request().getHeader(RequestContext.REQUEST_ID_HEADER));
-    ctx.put(KEY, id);
-    ctx.response().putHeader(HEADER, id);
+    ctx.put(KEY, set(ctx.request()));
+  }
+
+  /** The request's id, already on its response (LiveLane, which has no routing context). */
+  static String set(HttpServerRequest request) {
+    String id = RequestContext.requestIdOrNew(request.getHeader(RequestContext.REQUEST_ID_HEADER));
+    request.response().putHeader(HEADER, id);
+    return id;
   }
 
   public static String of(RoutingContext ctx) {

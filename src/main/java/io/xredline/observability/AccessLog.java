@@ -19,6 +19,11 @@ public final class AccessLog {
   private AccessLog() {
   }
 
+  /** False when log.level is above info: then {@link #write} writes nothing. */
+  public static boolean enabled() {
+    return ACCESS.isInfoEnabled();
+  }
+
   public static void write(String method, String route, Object status, long beganNanos, String remoteIp) {
     if (!ACCESS.isInfoEnabled()) {
       return; // log.level above info: build nothing
