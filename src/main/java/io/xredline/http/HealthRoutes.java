@@ -1,5 +1,6 @@
 package io.xredline.http;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -14,9 +15,9 @@ import io.xredline.health.HealthApi;
  */
 final class HealthRoutes {
   private final long timeoutMs;
-  /** This instance's last liveness answer, its body encoded once (the verticle instance's event loop only). */
+  /** This instance's last liveness answer and its body, encoded once (the verticle instance's event loop only). */
   private HealthApi.Answer live;
-  private String liveBody;
+  private Buffer liveBody;
 
   HealthRoutes(long timeoutMs) {
     this.timeoutMs = timeoutMs;
@@ -42,7 +43,7 @@ final class HealthRoutes {
     }
     HealthApi.query(ctx.vertx().eventBus(), probe, timeoutMs)
         .otherwise(HealthApi::unanswered)
-        .onSuccess(report -> send(ctx, report.up(), report.body().encode()));
+        .onSuccess(report -> send(ctx, report.up(), report.body().toBuffer()));
   }
 
   /** True while this instance's last liveness answer stands ({@link LiveLane} answers the probe itself then). */
@@ -64,19 +65,19 @@ final class HealthRoutes {
     }
     HealthApi.answer(ctx.vertx().eventBus(), HealthApi.Probe.LIVE, timeoutMs).onComplete(answer -> {
       live = answer;
-      liveBody = answer.report().body().encode();
+      liveBody = answer.report().body().toBuffer();
       send(ctx, answer.report().up(), liveBody);
     }, failure -> {
       HealthApi.Report down = HealthApi.unanswered(failure);
-      send(ctx, false, down.body().encode());
+      send(ctx.response(), false, down.body().toBuffer());
     });
   }
 
-  private static void send(RoutingContext ctx, boolean up, String body) {
+  private static void send(RoutingContext ctx, boolean up, Buffer body) {
     send(ctx.response(), up, body);
   }
 
-  private static void send(HttpServerResponse response, boolean up, String body) {
+  private static void send(HttpServerResponse response, boolean up, Buffer body) {
     response
         .setStatusCode(up ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON)

@@ -18,6 +18,7 @@ import io.vertx.micrometer.MetricsNaming;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +44,8 @@ final class HttpServerMeters {
   /** The HTTP server labels this class does not apply; with one of them enabled vertx-micrometer's are used. */
   static final Set<Label> UNSUPPORTED = Set.of(Label.LOCAL, Label.REMOTE, Label.HTTP_PATH);
   private static final Set<HttpMethod> STANDARD = Set.copyOf(HttpMethod.values());
+  /** Never changed after class initialisation, so safely read from any thread. */
+  private static final Map<HttpMethod, String> STANDARD_BY_IDENTITY = byIdentity();
 
   private final MeterRegistry registry;
   private final MetricsNaming names;
@@ -61,7 +64,21 @@ final class HttpServerMeters {
 
   /** The method's label value: its name when it is a standard method, else {@link #OTHER_METHOD}. */
   static String methodLabel(HttpMethod method) {
+    // the parsed request's method is one of the constants for every standard method: found by
+    // identity, without hashing its name (a set lookup was ~3 % of a probe's samples)
+    String label = STANDARD_BY_IDENTITY.get(method);
+    if (label != null) {
+      return label;
+    }
     return STANDARD.contains(method) ? method.name() : OTHER_METHOD;
+  }
+
+  private static Map<HttpMethod, String> byIdentity() {
+    Map<HttpMethod, String> labels = new IdentityHashMap<>();
+    for (HttpMethod method : HttpMethod.values()) {
+      labels.put(method, method.name());
+    }
+    return labels;
   }
 
   private PerMethod method(HttpMethod method) {
