@@ -7,13 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Turns the merged configuration tree into {@link AppConfig}, collecting every violation. */
 public final class ConfigParser {
+  /** An HTTP field name: a token (RFC 9110 §5.1). */
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  /** A field value this service sends: visible ASCII, spaces and tabs, nothing that ends a line. */
+  private static final Pattern HEADER_VALUE = Pattern.compile("[\\x20-\\x7e\\t]*");
   public static final Set<String> ENVIRONMENTS = Set.of("dev", "test", "prod");
 
   /** Secrets shipped in conf/*.yaml; prod refuses any secret equal to or containing one of them. */
@@ -423,6 +429,55 @@ public final class ConfigParser {
         r.oneOf("color", "auto", Set.of("auto", "always", "never")));
   }
 
+  /**
+   * {@code security.headers.values}: every name an HTTP token, given once (names are
+   * case-insensitive: both would be sent), every value printable ASCII on one line. A CR or LF in a
+   * value would split the response; Vert.x refuses it, so every response would fail with a 500.
+   * {@code Strict-Transport-Security} comes from {@code hsts_max_age} when TLS is on.
+   */
+  private static Map<String, String> headerValues(ConfigReader headers, boolean tls) {
+    Map<String, String> values = headers.stringMap("values");
+    Set<String> seen = new HashSet<>();
+    for (Map.Entry<String, String> header : values.entrySet()) {
+      String name = header.getKey();
+      String key = "values." + name;
+      if (!HEADER_NAME.matcher(name).matches()) {
+        headers.violation("values", "header names are HTTP tokens (letters, digits and !#$%&'*+.^_`|~-)",
+            ConfigReader.quote(escaped(name)));
+        continue;
+      }
+      if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+        headers.violation(key, "names a header already given (header names are case-insensitive)", null);
+      }
+      if (tls && name.equalsIgnoreCase("Strict-Transport-Security")) {
+        headers.violation(key, "is sent from security.headers.hsts_max_age when TLS is on; set that instead", null);
+      }
+      if (!HEADER_VALUE.matcher(header.getValue()).matches()) {
+        headers.violation(key, "must be printable ASCII on one line (a CR or LF would split every response)",
+            ConfigReader.quote(escaped(header.getValue())));
+      }
+    }
+    return values;
+  }
+
+  /** Control and non-ASCII characters as escapes, so that a refused value prints on one line. */
+  private static String escaped(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\r') {
+        out.append("\\r");
+      } else if (c == '\n') {
+        out.append("\\n");
+      } else if (c < 0x20 || c > 0x7e) {
+        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
   private static AppConfig.Security security(ConfigReader r, String env) {
     ConfigReader cors = r.section("cors");
     ConfigReader headers = r.section("headers");
@@ -449,7 +504,7 @@ public final class ConfigParser {
             cors.bool("allow_credentials", false),
             cors.duration("max_age", Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(1))),
         new AppConfig.Headers(headers.bool("enabled", true),
-            headers.stringMap("values"),
+            headerValues(headers, tlsOn),
             headers.duration("hsts_max_age", Duration.ofDays(365), Duration.ZERO, MAX_DURATION)),
         new AppConfig.Tls(tlsOn, cert, key),
         rateLimit(rate),

@@ -245,6 +245,20 @@ class ConfigParserTest {
     }
 
     @Test
+    @DisplayName("security.headers.values: a Strict-Transport-Security of its own is refused when TLS sends one from hsts_max_age")
+    void hstsGivenTwice() throws Exception {
+      Path cert = Files.writeString(tmp.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n");
+      Path key = Files.writeString(tmp.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+      JsonObject values = new JsonObject().put("strict-transport-security", "max-age=60");
+
+      assertThat(violations(devTree("security.headers.values", values), "dev")).isEmpty();
+      assertThat(violations(devTree("security.headers.values", values, "security.tls.enabled", true,
+          "security.tls.cert_file", cert.toString(), "security.tls.key_file", key.toString()), "dev"))
+          .containsExactly("security.headers.values.strict-transport-security: is sent from"
+              + " security.headers.hsts_max_age when TLS is on; set that instead");
+    }
+
+    @Test
     @DisplayName("the frontend comes from the jar unless server.http.frontend_dir names a build directory")
     void frontendDir() throws Exception {
       assertThat(ConfigParser.parse(devTree(), "dev").server().http().frontendDir()).isNull();
@@ -349,6 +363,21 @@ class ConfigParserTest {
               "auth.captcha.fixed_code: must be 6 letters or digits (got \"****\" (5 characters))"),
           Case.of("captcha code with punctuation", "auth.captcha.fixed_code", "ab-123",
               "auth.captcha.fixed_code: must be 6 letters or digits (got \"****\" (6 characters))"),
+          Case.of("security header value with a line break", "security.headers.values",
+              new JsonObject().put("X-Test", "a\r\nSet-Cookie: x=1"),
+              "security.headers.values.X-Test: must be printable ASCII on one line (a CR or LF would split every"
+                  + " response) (got \"a\\r\\nSet-Cookie: x=1\")"),
+          Case.of("security header value with a non-ASCII character", "security.headers.values",
+              new JsonObject().put("X-Test", "caf\u00e9"),
+              "security.headers.values.X-Test: must be printable ASCII on one line (a CR or LF would split every"
+                  + " response) (got \"caf\\u00e9\")"),
+          Case.of("security header name that is no token", "security.headers.values",
+              new JsonObject().put("X Test:", "1"),
+              "security.headers.values: header names are HTTP tokens (letters, digits and !#$%&'*+.^_`|~-)"
+                  + " (got \"X Test:\")"),
+          Case.of("security header given twice in different case", "security.headers.values",
+              new JsonObject().put("X-Frame-Options", "DENY").put("x-frame-options", "SAMEORIGIN"),
+              "security.headers.values.x-frame-options: names a header already given (header names are case-insensitive)"),
           Case.of("wildcard CORS origin", "security.cors.allowed_origins", new JsonArray().add("*"),
               "security.cors.allowed_origins: " + ORIGIN_RULE + " (got \"*\")"),
           Case.of("wildcard CORS subdomain", "security.cors.allowed_origins", new JsonArray().add("https://*.example.com"),
