@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
@@ -106,6 +107,8 @@ public final class BareServer extends VerticleBase {
   private static final Pattern JWT_SHAPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
   private static final Pattern USER_ID = Pattern.compile("[0-9]{1,18}");
   private static final int MAX_NAME_LENGTH = 100;
+  /** {@code BARE_SERVICE_SHAPE=1}: {@link ServiceShape} (a diagnostic, not the baseline). */
+  static final boolean SHAPED = "1".equals(System.getenv("BARE_SERVICE_SHAPE"));
 
   private final Settings settings;
   private final Pool pool;
@@ -165,7 +168,7 @@ public final class BareServer extends VerticleBase {
    */
   public static void main(String[] args) {
     Settings settings = Settings.fromEnv(System.getenv());
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = SHAPED ? ServiceShape.vertx() : Vertx.vertx();
     // one pool per process, shared by the verticle instances, as the service's Database.pool does
     PgConnectOptions connect = PgConnectOptions.fromUri(settings.pgUrl()).setCachePreparedStatements(true);
     Pool pool = PgBuilder.pool()
@@ -202,10 +205,15 @@ public final class BareServer extends VerticleBase {
     router.get("/healthz/live").handler(this::live);
     router.get("/helloworld/:name").handler(this::hello);
     router.get("/api/v1/auth/me").handler(this::me);
-    return vertx.createHttpServer().requestHandler(router).listen(settings.port());
+    return vertx.createHttpServer(SHAPED ? ServiceShape.options() : new HttpServerOptions())
+        .requestHandler(router).listen(settings.port());
   }
 
   private void live(RoutingContext ctx) {
+    if (SHAPED) {
+      ServiceShape.live(ctx.response());
+      return;
+    }
     json(ctx, 200, new JsonObject().put("status", "UP").toBuffer());
   }
 
