@@ -107,8 +107,6 @@ public final class BareServer extends VerticleBase {
   private static final Pattern JWT_SHAPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
   private static final Pattern USER_ID = Pattern.compile("[0-9]{1,18}");
   private static final int MAX_NAME_LENGTH = 100;
-  /** {@code BARE_SERVICE_SHAPE=1}: {@link ServiceShape} (a diagnostic, not the baseline). */
-  static final boolean SHAPED = "1".equals(System.getenv("BARE_SERVICE_SHAPE"));
 
   private final Settings settings;
   private final Pool pool;
@@ -168,7 +166,7 @@ public final class BareServer extends VerticleBase {
    */
   public static void main(String[] args) {
     Settings settings = Settings.fromEnv(System.getenv());
-    Vertx vertx = SHAPED ? ServiceShape.vertx() : Vertx.vertx();
+    Vertx vertx = ServiceShape.METERS ? ServiceShape.vertx() : Vertx.vertx();
     // one pool per process, shared by the verticle instances, as the service's Database.pool does
     PgConnectOptions connect = PgConnectOptions.fromUri(settings.pgUrl()).setCachePreparedStatements(true);
     Pool pool = PgBuilder.pool()
@@ -205,12 +203,12 @@ public final class BareServer extends VerticleBase {
     router.get("/healthz/live").handler(this::live);
     router.get("/helloworld/:name").handler(this::hello);
     router.get("/api/v1/auth/me").handler(this::me);
-    return vertx.createHttpServer(SHAPED ? ServiceShape.options() : new HttpServerOptions())
+    return vertx.createHttpServer(ServiceShape.OPTIONS ? ServiceShape.options() : new HttpServerOptions())
         .requestHandler(router).listen(settings.port());
   }
 
   private void live(RoutingContext ctx) {
-    if (SHAPED) {
+    if (ServiceShape.RESPONSE) {
       ServiceShape.live(ctx.response());
       return;
     }

@@ -14,6 +14,7 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,8 +27,14 @@ import java.util.concurrent.TimeUnit;
  * report, encoded once), vertx-micrometer's HTTP server meters by method, route and code, and the
  * service's server options (compression, read idle timeout, line and header limits). What is left
  * between this and the service is the service's own per-request code.
+ * {@code BARE_SERVICE_SHAPE}: {@code 1} for all three, or a comma list of {@code response},
+ * {@code meters}, {@code options}.
  */
 final class ServiceShape {
+  private static final String SHAPE = System.getenv().getOrDefault("BARE_SERVICE_SHAPE", "");
+  static final boolean RESPONSE = shaped("response");
+  static final boolean METERS = shaped("meters");
+  static final boolean OPTIONS = shaped("options");
   private static final CharSequence[][] HEADERS = {
       {"X-Content-Type-Options", "nosniff"},
       {"X-Frame-Options", "DENY"},
@@ -51,6 +58,10 @@ final class ServiceShape {
   }
 
   private ServiceShape() {
+  }
+
+  private static boolean shaped(String part) {
+    return SHAPE.equals("1") || Arrays.asList(SHAPE.split(",")).contains(part);
   }
 
   static Vertx vertx() {
