@@ -58,10 +58,12 @@ final class LiveLane implements Handler<HttpServerRequest> {
     // the router's first step (ApiRouter), in its order
     long began = System.nanoTime();
     String id = RequestIds.set(request);
-    String client = clientIps.client(request);
-    // the ids are bound for the one line written here, the access line: not at all when it is off
+    // the client address and the bound ids are for the one line written here, the access line:
+    // neither is worked out when it is off
     boolean logged = AccessLog.enabled();
+    String client = null;
     if (logged) {
+      client = clientIps.client(request);
       HttpAccessLog.bind(request, id);
     }
     HttpServerResponse response = request.response();
