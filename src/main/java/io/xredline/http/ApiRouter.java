@@ -9,7 +9,6 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.xredline.config.AppConfig;
 import io.xredline.observability.RequestContext;
-import io.xredline.net.ClientAddresses;
 import io.xredline.ratelimit.RateLimiter;
 
 import java.util.HashSet;
@@ -31,19 +30,21 @@ public final class ApiRouter {
 
   /** {@code limiter} null: no per-address limit (routers built for a test without Redis). */
   public static Router create(Vertx vertx, AppConfig config, RateLimiter limiter) {
+    return create(vertx, config, limiter, new RequestFront(config));
+  }
+
+  /** {@code front}: the listener's, shared with its {@link LiveLane}. */
+  static Router create(Vertx vertx, AppConfig config, RateLimiter limiter, RequestFront front) {
     Router router = Router.router(vertx);
     AppConfig.Http http = config.server().http();
     // request id, client address, access line, security headers: one handler, in this order (each
     // step reads what the one before it set); one router step instead of four on every request
-    ClientIps clientIps = new ClientIps(clientAddresses(config));
-    SecurityHeaders headers = config.security().headers().enabled() ? new SecurityHeaders(config.security()) : null;
+    ClientIps clientIps = front.clientIps();
     router.route().handler(ctx -> {
       RequestIds.set(ctx);
       clientIps.set(ctx);
       HttpAccessLog.begin(ctx);
-      if (headers != null) {
-        headers.add(ctx.response().headers());
-      }
+      front.addHeaders(ctx.response());
       ctx.next();
     });
     AppConfig.Cors cors = config.security().cors();
@@ -75,10 +76,6 @@ public final class ApiRouter {
       router.errorHandler(status, HttpErrors::onFailure);
     }
     return router;
-  }
-
-  static ClientAddresses clientAddresses(AppConfig config) {
-    return new ClientAddresses(config.security().trustedProxies(), config.security().forwardedHeader());
   }
 
   private static CorsHandler corsHandler(AppConfig.Cors cors) {

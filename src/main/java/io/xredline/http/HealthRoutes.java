@@ -14,6 +14,9 @@ import io.xredline.health.HealthApi;
  * is no staler than asking; readiness and startup follow the lifecycle and always ask.
  */
 final class HealthRoutes {
+  /** The liveness path and its alias (the router's routes and {@link LiveLane}'s match). */
+  static final String LIVE = "/healthz/live";
+  static final String LIVE_ALIAS = "/health/live";
   private final long timeoutMs;
   /** This instance's last liveness answer and its body, encoded once (the verticle instance's event loop only). */
   private HealthApi.Answer live;
@@ -24,7 +27,7 @@ final class HealthRoutes {
   }
 
   void mount(Router router) {
-    route(router, HealthApi.Probe.LIVE, "/healthz/live", "/health/live");
+    route(router, HealthApi.Probe.LIVE, LIVE, LIVE_ALIAS);
     route(router, HealthApi.Probe.READY, "/healthz/ready", "/health/ready");
     route(router, HealthApi.Probe.STARTUP, "/healthz/startup", "/health/startup");
     route(router, HealthApi.Probe.ALL, "/healthz", "/health");

@@ -50,11 +50,15 @@ public final class HttpServerVerticle extends VerticleBase {
     loopProbe = EventLoopProbe.start(vertx, "http");
     limiter = api ? limiters.apply(vertx) : null;
     return ApiDescription.load(vertx).compose(description -> {
+      // one of each per listener: its routes and its LiveLane share the last liveness answer, the
+      // client-address cache and the encoded security headers
       HealthRoutes health = healthRoutes(config);
-      Router router = api ? router(vertx, config, description, limiter, health) : probes(vertx, config, health);
+      RequestFront front = new RequestFront(config);
+      Router router = api ? router(vertx, config, description, limiter, health, front)
+          : probes(vertx, config, health, front);
       server = vertx.createHttpServer(options(config))
           .invalidRequestHandler(InvalidRequests::handle)
-          .requestHandler(LiveLane.inFrontOf(router, health, config));
+          .requestHandler(LiveLane.inFrontOf(router, health, front, config));
       return server.listen();
     });
   }
@@ -64,12 +68,12 @@ public final class HttpServerVerticle extends VerticleBase {
    * openapi.yaml. {@code limiter} null: no limits.
    */
   public static Router router(Vertx vertx, AppConfig config, ApiDescription description, RateLimiter limiter) {
-    return router(vertx, config, description, limiter, healthRoutes(config));
+    return router(vertx, config, description, limiter, healthRoutes(config), new RequestFront(config));
   }
 
   private static Router router(Vertx vertx, AppConfig config, ApiDescription description, RateLimiter limiter,
-                               HealthRoutes health) {
-    Router router = ApiRouter.create(vertx, config, limiter);
+                               HealthRoutes health, RequestFront front) {
+    Router router = ApiRouter.create(vertx, config, limiter, front);
     long busTimeoutMs = config.server().http().timeout().toMillis();
     health.mount(router);
     new GreeterRoutes(busTimeoutMs).mount(router);
@@ -94,18 +98,18 @@ public final class HttpServerVerticle extends VerticleBase {
 
   /** Health and metrics only, never rate-limited (CONTRACT §5). */
   public static Router probes(Vertx vertx, AppConfig config) {
-    return probes(vertx, config, healthRoutes(config));
+    return probes(vertx, config, healthRoutes(config), new RequestFront(config));
   }
 
-  private static Router probes(Vertx vertx, AppConfig config, HealthRoutes health) {
-    Router router = ApiRouter.create(vertx, config, null);
+  private static Router probes(Vertx vertx, AppConfig config, HealthRoutes health, RequestFront front) {
+    Router router = ApiRouter.create(vertx, config, null, front);
     health.mount(router);
     MetricsRoute.mount(router, vertx, config.monitoring().metrics());
     HttpAccessLog.labelFailures(router);
     return router;
   }
 
-  /** One per listener instance: its routes and its {@link LiveLane} share the last liveness answer. */
+  /** The health routes of one listener instance (its routes and its {@link LiveLane} share the last liveness answer). */
   private static HealthRoutes healthRoutes(AppConfig config) {
     return new HealthRoutes(HealthApi.transportTimeoutMs(config.monitoring().health().checkTimeout()));
   }

@@ -22,30 +22,27 @@ import io.xredline.observability.AccessLog;
  * could fire. Every other request, and a probe while the report is stale, goes to the router.
  */
 final class LiveLane implements Handler<HttpServerRequest> {
-  private static final String LIVE = "/healthz/live";
-  private static final String LIVE_ALIAS = "/health/live";
-
   private final Router router;
   private final HealthRoutes health;
-  private final ClientIps clientIps;
-  private final SecurityHeaders headers;
+  private final RequestFront front;
 
-  private LiveLane(Router router, HealthRoutes health, AppConfig config) {
+  private LiveLane(Router router, HealthRoutes health, RequestFront front) {
     this.router = router;
     this.health = health;
-    this.clientIps = new ClientIps(ApiRouter.clientAddresses(config));
-    this.headers = config.security().headers().enabled() ? new SecurityHeaders(config.security()) : null;
+    this.front = front;
   }
 
   /**
    * The listener's request handler: the lane in front of {@code router}, or the router alone when
    * CORS is configured (its handler decides {@code Vary} and the allow headers for every request).
+   * {@code front} is the one the router's first step uses.
    */
-  static Handler<HttpServerRequest> inFrontOf(Router router, HealthRoutes health, AppConfig config) {
+  static Handler<HttpServerRequest> inFrontOf(Router router, HealthRoutes health, RequestFront front,
+                                              AppConfig config) {
     if (!config.security().cors().allowedOrigins().isEmpty()) {
       return router;
     }
-    return new LiveLane(router, health, config);
+    return new LiveLane(router, health, front);
   }
 
   @Override
@@ -63,13 +60,11 @@ final class LiveLane implements Handler<HttpServerRequest> {
     boolean logged = AccessLog.enabled();
     String client = null;
     if (logged) {
-      client = clientIps.client(request);
+      client = front.clientIps().client(request);
       HttpAccessLog.bind(request, id);
     }
     HttpServerResponse response = request.response();
-    if (headers != null) {
-      headers.add(response.headers());
-    }
+    front.addHeaders(response);
     request.routed(route);
     health.sendLive(response);
     if (logged) {
@@ -86,7 +81,8 @@ final class LiveLane implements Handler<HttpServerRequest> {
       return null;
     }
     String uri = request.uri();
-    String route = LIVE.equals(uri) ? LIVE : LIVE_ALIAS.equals(uri) ? LIVE_ALIAS : null;
+    String route = HealthRoutes.LIVE.equals(uri) ? HealthRoutes.LIVE
+        : HealthRoutes.LIVE_ALIAS.equals(uri) ? HealthRoutes.LIVE_ALIAS : null;
     if (route == null) {
       return null;
     }

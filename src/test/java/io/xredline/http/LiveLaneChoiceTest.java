@@ -56,7 +56,7 @@ class LiveLaneChoiceTest {
     });
     health.mount(router);
     router.route().handler(ctx -> ctx.response().setStatusCode(404).end());
-    server = vertx.createHttpServer().requestHandler(LiveLane.inFrontOf(router, health, config))
+    server = vertx.createHttpServer().requestHandler(LiveLane.inFrontOf(router, health, new RequestFront(config), config))
         .listen(0).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
@@ -117,6 +117,6 @@ class LiveLaneChoiceTest {
   void cors() {
     AppConfig config = TestApp.config(Map.of("security.cors.allowed_origins", "https://app.example.com"));
     Router router = Router.router(vertx);
-    assertThat(LiveLane.inFrontOf(router, new HealthRoutes(5000), config)).isSameAs(router);
+    assertThat(LiveLane.inFrontOf(router, new HealthRoutes(5000), new RequestFront(config), config)).isSameAs(router);
   }
 }
