@@ -88,12 +88,28 @@ final class BusGuard {
   }
 
   static boolean secret(String address) {
-    return SECRET_PREFIXES.stream().anyMatch(address::startsWith);
+    return startsWithAny(address, SECRET_PREFIXES);
+  }
+
+  /**
+   * A loop, not a stream: every message on the bus passes here twice (out and in), and a stream
+   * per check was a pipeline to build per message and one more for the JIT to compile at warm-up.
+   */
+  private static boolean startsWithAny(String address, List<String> prefixes) {
+    if (address == null) {
+      return false;
+    }
+    for (int i = 0; i < prefixes.size(); i++) {
+      if (address.startsWith(prefixes.get(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void outbound(DeliveryContext<Object> ctx) {
     String address = ctx.message().address();
-    String plugin = secret(address) || SEND_ONLY_PREFIXES.stream().anyMatch(address::startsWith) ? plugin() : null;
+    String plugin = secret(address) || startsWithAny(address, SEND_ONLY_PREFIXES) ? plugin() : null;
     if (plugin != null) {
       refused.increment();
       LOG.warn("plugin {}: send to {} refused: protected address", plugin, address);
