@@ -24,8 +24,14 @@ def load(path):
 
 
 def cpu(r):
-    """The server's own CPU (user + system, /proc) per request during the measured run."""
-    return f"{r['server_cpu_us'] / r['requests']:.0f}" if r.get("server_cpu_us") is not None and r["requests"] else "—"
+    """The server's own CPU (user + system, /proc) per request during the measured run, and the share
+    of it its JIT compiler threads took (a server still compiling is not warm yet)."""
+    if r.get("server_cpu_us") is None or not r["requests"]:
+        return "—"
+    cell = f"{r['server_cpu_us'] / r['requests']:.0f}"
+    if r.get("server_jit_us") is not None and r["server_cpu_us"] > 0:
+        cell += f" (JIT {100 * r['server_jit_us'] / r['server_cpu_us']:.0f} %)"
+    return cell
 
 
 def table(rows):
@@ -85,6 +91,18 @@ def chart(rows, png):
     fig.savefig(png, dpi=110)
 
 
+def jit_share(r):
+    if r.get("server_jit_us") is None or not r.get("server_cpu_us"):
+        return None
+    return 100 * r["server_jit_us"] / r["server_cpu_us"]
+
+
+def jit_pair(x, b):
+    """'; JIT 46 / 3 %': the share of each server's CPU its JIT compiler threads took in the run."""
+    jx, jb = jit_share(x), jit_share(b)
+    return "" if jx is None or jb is None else f"; JIT {jx:.0f} / {jb:.0f} %"
+
+
 def summary(out, paths):
     runs = [load(p) for p in paths]
     lines = ["| route | " + " | ".join(f"run {r[0]['run']} (load)" for r in runs if r) + " | median ratio |",
@@ -97,7 +115,7 @@ def summary(out, paths):
             if x and b:
                 ratio = x["rps"] / b["rps"]
                 ratios.append(ratio)
-                cells.append(f"{x['rps']:,.0f} / {b['rps']:,.0f} = **{ratio:.2f}** ({x['loadavg'].split()[0]})")
+                cells.append(f"{x['rps']:,.0f} / {b['rps']:,.0f} = **{ratio:.2f}** ({x['loadavg'].split()[0]}{jit_pair(x, b)})")
             else:
                 cells.append("—")
         if ratios:
@@ -105,7 +123,8 @@ def summary(out, paths):
                 sum(sorted(ratios)[len(ratios) // 2 - 1:len(ratios) // 2 + 1]) / 2
             lines.append(f"| {ROUTES[route]} | " + " | ".join(cells) + f" | **{median:.2f}** |")
     text = ("## scripts/bench http: xredline rps / bare rps per run, and the median\n\n" + "\n".join(lines)
-            + "\n\n(load) = 1-minute load average before xredline's measured run.\n")
+            + "\n\n(load; JIT x / b %) = 1-minute load average before xredline's measured run; the share of "
+              "xredline's and of bare's CPU in the measured run that went to their JIT compiler threads.\n")
     with open(out, "w") as f:
         f.write(text)
     print(text)
@@ -121,7 +140,7 @@ def main():
     text = (f"## scripts/bench http, run {first.get('run', '?')}\n\n{table(rows)}\n\n"
             "rps = requests / measured seconds; p50/p99 from wrk's latency histogram; CPU µs/req = the "
             "server process's user + system CPU during the measured run / requests (PostgreSQL and Redis "
-            "not included); ratio > 1 means xredline is faster (rps) or slower (p99) than bare. "
+            "not included), with the share of it the JIT compiler threads took; ratio > 1 means xredline is faster (rps) or slower (p99) than bare. "
             "Load avg = 1-minute load average just before each measured run.\n")
     with open(md, "w") as f:
         f.write(text)
