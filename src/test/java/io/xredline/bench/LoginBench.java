@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Not a test: {@code scripts/bench login}. Measures, in one run on this machine, (1) raw argon2id
  * verifications per second on as many threads as the service's hashing pool, (2) successful logins
  * per second through the whole service (HTTP → bus → PostgreSQL/Redis → argon2id → JWT), and (3)
- * {@code /healthz/live} latency idle and during the login flood. Prints the ratios.
+ * {@code /healthz/live} latency idle and during the login flood. (1) and (2) alternate in rounds.
+ * Prints the ratios.
  */
 public final class LoginBench {
   private static final String PASSWORD = "Bench-Password-4711";
@@ -53,9 +54,12 @@ public final class LoginBench {
       // the JIT has not compiled yet, and in a cold 15 s its compiler threads took an eighth of the machine
       int warmup = Math.max(1, Integer.parseInt(System.getenv().getOrDefault("BENCH_LOGIN_WARMUP",
           "45")));
+      // the measured time is cut into rounds that alternate raw hashing and logins (A B, B A, ...):
+      // this machine's speed has changed by half within minutes, and two phases one after the other
+      // measured two different machines
+      int rounds = Math.max(1, Integer.parseInt(System.getenv().getOrDefault("BENCH_LOGIN_ROUNDS", "3")));
+      int slice = Math.max(3, seconds / rounds);
       rawHashing(params, pw.hashingPoolSize(), warmup);
-      double raw = rawHashing(params, pw.hashingPoolSize(), seconds);
-      System.out.printf(Locale.ROOT, "raw argon2id verify:        %8.1f /s (%d threads)%n", raw, pw.hashingPoolSize());
 
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String users = register(app, http, concurrency);
@@ -66,20 +70,44 @@ public final class LoginBench {
       Flood warm = flood(app, http, users, concurrency, System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup));
       System.out.printf(Locale.ROOT, "warm-up logins:             %8.1f /s (%d ok, %d failed, %d s, not counted)%n",
           warm.ok() / warm.elapsed(), warm.ok(), warm.failed(), warmup);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      Flood[] measured = new Flood[1];
-      // the probes run while the logins do, until the same deadline
-      Thread loginFlood = new Thread(() -> measured[0] = flood(app, http, users, concurrency, deadline));
-      loginFlood.start();
-      Latencies flood = probeLive(app, seconds, deadline);
-      loginFlood.join();
-      double logins = measured[0].ok() / measured[0].elapsed();
+
+      Hashes hashes = new Hashes(0, 0);
+      Flood logins = new Flood(0, 0, 0);
+      List<Double> probes = new ArrayList<>();
+      for (int round = 1; round <= rounds; round++) {
+        Hashes h = null;
+        Flood f = null;
+        for (int side = 0; side < 2; side++) {
+          if ((side == 0) == (round % 2 == 1)) {
+            h = rawHashing(params, pw.hashingPoolSize(), slice);
+          } else {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(slice);
+            Flood[] measured = new Flood[1];
+            // the probes run while the logins do, until the same deadline
+            Thread loginFlood = new Thread(() -> measured[0] = flood(app, http, users, concurrency, deadline));
+            loginFlood.start();
+            probes.addAll(probeLive(app, slice, deadline).ms());
+            loginFlood.join();
+            f = measured[0];
+          }
+        }
+        System.out.printf(Locale.ROOT, "round %d: raw %6.1f /s, logins %6.1f /s (%d failed), ratio %.2f%n",
+            round, h.rate(), f.ok() / f.elapsed(), f.failed(), f.ok() / f.elapsed() / h.rate());
+        hashes = hashes.plus(h);
+        logins = logins.plus(f);
+      }
+      Collections.sort(probes);
+      Latencies flood = new Latencies(probes);
+      double raw = hashes.rate();
+      double rate = logins.ok() / logins.elapsed();
+      System.out.printf(Locale.ROOT, "raw argon2id verify:        %8.1f /s (%d threads, %d rounds of %d s)%n",
+          raw, pw.hashingPoolSize(), rounds, slice);
       System.out.printf(Locale.ROOT, "login through the service:  %8.1f /s (%d ok, %d failed, %.1f s)%n",
-          logins, measured[0].ok(), measured[0].failed(), measured[0].elapsed());
+          rate, logins.ok(), logins.failed(), logins.elapsed());
       System.out.printf(Locale.ROOT, "/healthz/live under flood:  p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms (%d probes)%n",
           flood.p(50), flood.p(99), flood.max(), flood.count());
       System.out.printf(Locale.ROOT, "RATIO login/raw-hash: %.2f   live p99 flood/idle: %.1fx%n",
-          logins / raw, flood.p(99) / Math.max(0.001, idle.p(99)));
+          rate / raw, flood.p(99) / Math.max(0.001, idle.p(99)));
     } finally {
       app.close();
     }
@@ -87,6 +115,19 @@ public final class LoginBench {
   }
 
   private record Flood(long ok, long failed, double elapsed) {
+    Flood plus(Flood other) {
+      return new Flood(ok + other.ok, failed + other.failed, elapsed + other.elapsed);
+    }
+  }
+
+  private record Hashes(long done, double elapsed) {
+    double rate() {
+      return done / elapsed;
+    }
+
+    Hashes plus(Hashes other) {
+      return new Hashes(done + other.done, elapsed + other.elapsed);
+    }
   }
 
   /** {@code concurrency} clients signing in back to back until {@code deadline}, each with its own account. */
@@ -115,7 +156,7 @@ public final class LoginBench {
     return new Flood(ok.get(), failed.get(), (System.nanoTime() - start) / 1e9);
   }
 
-  private static double rawHashing(PasswordHashing.Params params, int threads, int seconds) throws Exception {
+  private static Hashes rawHashing(PasswordHashing.Params params, int threads, int seconds) throws Exception {
     String phc = PasswordHashing.hashNow(PASSWORD, params);
     for (int i = 0; i < 3; i++) {
       PasswordHashing.verifyNow(PASSWORD, phc);
@@ -134,7 +175,7 @@ public final class LoginBench {
     }
     pool.shutdown();
     pool.awaitTermination(seconds + 30L, TimeUnit.SECONDS);
-    return done.get() / ((System.nanoTime() - start) / 1e9);
+    return new Hashes(done.get(), (System.nanoTime() - start) / 1e9);
   }
 
   private static String register(TestApp app, HttpClient http, int count) {
