@@ -23,15 +23,20 @@ def load(path):
     return rows
 
 
+def jit_share(r):
+    """The share (%) of the server's CPU in the measured run its JIT compiler threads took, or None."""
+    if r.get("server_jit_us") is None or not r.get("server_cpu_us"):
+        return None
+    return 100 * r["server_jit_us"] / r["server_cpu_us"]
+
+
 def cpu(r):
     """The server's own CPU (user + system, /proc) per request during the measured run, and the share
     of it its JIT compiler threads took (a server still compiling is not warm yet)."""
     if r.get("server_cpu_us") is None or not r["requests"]:
         return "—"
-    cell = f"{r['server_cpu_us'] / r['requests']:.0f}"
-    if r.get("server_jit_us") is not None and r["server_cpu_us"] > 0:
-        cell += f" (JIT {100 * r['server_jit_us'] / r['server_cpu_us']:.0f} %)"
-    return cell
+    share = jit_share(r)
+    return f"{r['server_cpu_us'] / r['requests']:.0f}" + ("" if share is None else f" (JIT {share:.0f} %)")
 
 
 def table(rows):
@@ -89,12 +94,6 @@ def chart(rows, png):
     fig.suptitle(f"xredline vs bare Vert.x 5, same run {run} (wrk, shared 2-core machine: noisy)")
     fig.tight_layout()
     fig.savefig(png, dpi=110)
-
-
-def jit_share(r):
-    if r.get("server_jit_us") is None or not r.get("server_cpu_us"):
-        return None
-    return 100 * r["server_jit_us"] / r["server_cpu_us"]
 
 
 def jit_pair(x, b):
