@@ -173,7 +173,7 @@ public final class Telemetry implements AutoCloseable {
    * those of the plain address, and its handler is not counted a second time
    * ({@code vertx_eventbus_handlers} counts the instances serving {@code A}).
    */
-  private static MeterFilter qualifiedBusAddresses() {
+  static MeterFilter qualifiedBusAddresses() {
     return new MeterFilter() {
       @Override
       public Meter.Id map(Meter.Id id) {

@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.datagram.DatagramSocketOptions;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -31,11 +29,12 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
  * <ul>
  *   <li>the HTTP server's request meters come from {@link HttpServerMeters} (resolved once per
  *       series, not looked up five times per request), when the labels are the service's;</li>
- *   <li>a message to a qualified bus address {@code A@…} (bus.LoopAffinity) is counted under
- *       {@code A} before vertx-micrometer sees it. The registry's filter labels such meters
- *       {@code A} too, but Micrometer only remembers a filtered id it created itself: every message
- *       to {@code A@…} went through the whole filter chain and a second map lookup. The filter
- *       still names a pinned handler's own meters, which are resolved once when it registers.</li>
+ *   <li>the event bus's meters come from {@link BusMeters} (resolved once per address and side, not
+ *       looked up up to four times per message), and a message to a qualified bus address
+ *       {@code A@…} (bus.LoopAffinity) is counted under {@code A} there. The registry's filter labels
+ *       such meters {@code A} too, but Micrometer only remembers a filtered id it created itself, so
+ *       every message to {@code A@…} would go through the whole filter chain. The filter still
+ *       names a pinned handler's own meters, which are resolved once when it registers.</li>
  * </ul>
  */
 public final class VertxMeters {
@@ -51,13 +50,18 @@ public final class VertxMeters {
         VertxMetrics delegate = micrometer.metrics(options);
         MetricsOptions metricsOptions = options.getMetricsOptions();
         HttpServerMeters http = null;
-        if (metricsOptions instanceof MicrometerMetricsOptions micrometerOptions
-            && micrometerOptions.getLabels().stream().noneMatch(HttpServerMeters.UNSUPPORTED::contains)
-            && micrometerOptions.getServerRequestTagsProvider() == null
-            && !micrometerOptions.isMetricsCategoryDisabled(MetricsDomain.HTTP_SERVER)) {
-          http = new HttpServerMeters(registry, micrometerOptions);
+        BusMeters bus = null;
+        if (metricsOptions instanceof MicrometerMetricsOptions micrometerOptions) {
+          if (micrometerOptions.getLabels().stream().noneMatch(HttpServerMeters.UNSUPPORTED::contains)
+              && micrometerOptions.getServerRequestTagsProvider() == null
+              && !micrometerOptions.isMetricsCategoryDisabled(MetricsDomain.HTTP_SERVER)) {
+            http = new HttpServerMeters(registry, micrometerOptions);
+          }
+          if (!micrometerOptions.isMetricsCategoryDisabled(MetricsDomain.EVENT_BUS)) {
+            bus = new BusMeters(registry, micrometerOptions);
+          }
         }
-        return new Metrics(delegate, http);
+        return new Metrics(delegate, http, bus);
       }
 
       @Override
@@ -83,79 +87,16 @@ public final class VertxMeters {
     return plain == null ? address : plain;
   }
 
-  /** vertx-micrometer's bus metrics; each message counted under its plain address. */
-  @SuppressWarnings({"rawtypes", "unchecked"})
-  private static final class PlainBusAddresses implements EventBusMetrics<Object> {
-    private final EventBusMetrics delegate;
-
-    PlainBusAddresses(EventBusMetrics<?> delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Object handlerRegistered(String address) {
-      return delegate.handlerRegistered(address);
-    }
-
-    @Override
-    public void handlerUnregistered(Object handler) {
-      delegate.handlerUnregistered(handler);
-    }
-
-    @Override
-    public void scheduleMessage(Object handler, boolean local) {
-      delegate.scheduleMessage(handler, local);
-    }
-
-    @Override
-    public void discardMessage(Object handler, boolean local, Message<?> msg) {
-      delegate.discardMessage(handler, local, msg);
-    }
-
-    @Override
-    public void messageDelivered(Object handler, boolean local) {
-      delegate.messageDelivered(handler, local);
-    }
-
-    @Override
-    public void messageSent(String address, boolean publish, boolean local, boolean remote) {
-      delegate.messageSent(plain(address), publish, local, remote);
-    }
-
-    @Override
-    public void messageReceived(String address, boolean publish, boolean local, int handlers) {
-      delegate.messageReceived(plain(address), publish, local, handlers);
-    }
-
-    @Override
-    public void messageWritten(String address, int numberOfBytes) {
-      delegate.messageWritten(plain(address), numberOfBytes);
-    }
-
-    @Override
-    public void messageRead(String address, int numberOfBytes) {
-      delegate.messageRead(plain(address), numberOfBytes);
-    }
-
-    @Override
-    public void replyFailure(String address, ReplyFailure failure) {
-      delegate.replyFailure(plain(address), failure);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
-  }
-
-  /** vertx-micrometer's metrics, with the HTTP server's request meters (when not null) and the bus's addresses ours. */
+  /** vertx-micrometer's metrics, with the HTTP server's request meters and the bus's meters ours (each when not null). */
   private static final class Metrics implements VertxMetrics {
     private final VertxMetrics delegate;
     private final HttpServerMeters http;
+    private final BusMeters bus;
 
-    Metrics(VertxMetrics delegate, HttpServerMeters http) {
+    Metrics(VertxMetrics delegate, HttpServerMeters http, BusMeters bus) {
       this.delegate = delegate;
       this.http = http;
+      this.bus = bus;
     }
 
     @Override
@@ -165,9 +106,8 @@ public final class VertxMeters {
     }
 
     @Override
-    public EventBusMetrics createEventBusMetrics() {
-      EventBusMetrics<?> bus = delegate.createEventBusMetrics();
-      return bus == null ? null : new PlainBusAddresses(bus);
+    public EventBusMetrics<?> createEventBusMetrics() {
+      return bus != null ? bus : delegate.createEventBusMetrics();
     }
 
     @Override
