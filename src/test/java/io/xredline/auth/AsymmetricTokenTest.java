@@ -86,7 +86,22 @@ class AsymmetricTokenTest extends AuthTestBase {
       assertError(app.get(AUTH + "/me", "Authorization", "Bearer " + Jwts.hs256(claims, pair.getPublic().getEncoded())), 401,
           "TOKEN_INVALID");
       assertError(app.get(AUTH + "/me", "Authorization", "Bearer " + Jwts.unsigned(claims)), 401, "TOKEN_INVALID");
+      // signed with the right key: a header naming another key id is refused, one naming none is not
+      assertError(app.get(AUTH + "/me", "Authorization", "Bearer " + rs256(new JsonObject().put("alg", "RS256")
+          .put("typ", "JWT").put("kid", "another-key"), claims, pair)), 401, "TOKEN_INVALID");
+      assertThat(app.get(AUTH + "/me", "Authorization", "Bearer " + rs256(new JsonObject().put("alg", "RS256")
+          .put("typ", "JWT"), claims, pair)).statusCode()).isEqualTo(200);
+      assertThat(app.get(AUTH + "/me", "Authorization", "Bearer " + rs256(header, claims, pair)).statusCode())
+          .as("the helper signs as the service does").isEqualTo(200);
     }
+  }
+
+  private static String rs256(JsonObject header, JsonObject claims, KeyPair pair) throws Exception {
+    String signed = Jwts.part(header) + "." + Jwts.part(claims);
+    Signature signer = Signature.getInstance("SHA256withRSA");
+    signer.initSign(pair.getPrivate());
+    signer.update(signed.getBytes(StandardCharsets.US_ASCII));
+    return signed + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signer.sign());
   }
 
   @Test

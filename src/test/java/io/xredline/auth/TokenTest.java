@@ -219,6 +219,7 @@ class TokenTest extends AuthTestBase {
     assertError(me(access.substring(0, at) + other + access.substring(at + 1)), 401, "TOKEN_INVALID");
     // one character too many (4k + 1 is no base64 length): in the signature a bad signature, before it no JWT
     assertError(me(access + "A"), 401, "TOKEN_INVALID");
+    assertError(me(access.substring(0, access.lastIndexOf('.') + 1)), 401, "TOKEN_INVALID"); // no signature at all
     int dot = access.indexOf('.');
     assertError(me(access.substring(0, dot) + "A" + access.substring(dot)), 401, "INVALID_TOKEN_FORMAT");
   }
