@@ -7,8 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.impl.jose.JWK;
-import io.vertx.ext.auth.impl.jose.JWS;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.xredline.config.AppConfig;
@@ -20,26 +18,30 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Issues and checks the JWTs of CONTRACT §3 with vertx-auth-jwt. vertx-auth-jwt signs, and its
- * JWS objects (the ones its JWTAuth verifies with) check the signature; the token is decoded once,
- * here, and the algorithm allow-list (so never {@code alg: none}), {@code exp}/{@code nbf} with
- * leeway, {@code iss}, {@code aud} and {@code typ} are checked here so each failure gets its
- * reason. (JWTAuth.authenticate decoded the token a second time and built a user nothing read.)
+ * Issues and checks the JWTs of CONTRACT §3. vertx-auth-jwt signs. A token is decoded once, here:
+ * the algorithm allow-list (so never {@code alg: none}), the signature with the JDK's own HMAC or
+ * signature over the configured key (RFC 7518: HS256, RS256, ES256 as r‖s), {@code exp}/{@code nbf}
+ * with leeway, {@code iss}, {@code aud} and {@code typ}, so each failure gets its reason.
+ * (JWTAuth.authenticate, used before, decoded the token a second time and built a user nothing read.)
  */
 public final class Tokens {
   public static final String ACCESS = "access";
@@ -53,8 +55,8 @@ public final class Tokens {
 
   private final AppConfig.Jwt config;
   private final JWTAuth jwt;
-  /** The keys that can verify (the shared secret, or the public key), as JWTAuth's own verifier holds them. */
-  private final List<JWS> verifiers = new ArrayList<>();
+  /** The configured key's check, one per thread: neither a Mac nor a Signature may be shared. */
+  private final ThreadLocal<SignatureCheck> signatures;
   private final JsonObject jwks;
   private final String keyId;
 
@@ -69,6 +71,15 @@ public final class Tokens {
       JsonObject jwk = jwk(publicKey);
       this.keyId = thumbprint(jwk);
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setId(keyId).setBuffer(publicPem));
+      String algorithm = config.algorithm().startsWith("RS") ? "SHA256withRSA" : "SHA256withECDSAinP1363Format";
+      this.signatures = ThreadLocal.withInitial(check(() -> {
+        Signature signature = Signature.getInstance(algorithm);
+        return (signed, expected) -> {
+          signature.initVerify(publicKey);
+          signature.update(signed);
+          return signature.verify(expected);
+        };
+      }));
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setId(keyId)
           .setBuffer(read(config.privateKeyFile())));
       this.jwks = new JsonObject().put("keys", new JsonArray()
@@ -76,15 +87,36 @@ public final class Tokens {
     } else {
       this.keyId = null;
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secretKey()));
+      SecretKeySpec secret = new SecretKeySpec(config.secretKey().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+      this.signatures = ThreadLocal.withInitial(check(() -> {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(secret);
+        return (signed, expected) -> MessageDigest.isEqual(mac.doFinal(signed), expected);
+      }));
       this.jwks = null;
     }
     this.jwt = JWTAuth.create(vertx, options);
-    for (PubSecKeyOptions key : options.getPubSecKeys()) {
-      JWK jwk = new JWK(key);
-      if (jwk.mac() != null || jwk.publicKey() != null) {
-        verifiers.add(new JWS(jwk));
+  }
+
+  /** Whether {@code expected} is the signature of {@code signed}. */
+  @FunctionalInterface
+  private interface SignatureCheck {
+    boolean valid(byte[] signed, byte[] expected) throws GeneralSecurityException;
+  }
+
+  @FunctionalInterface
+  private interface CheckFactory {
+    SignatureCheck create() throws GeneralSecurityException;
+  }
+
+  private static Supplier<SignatureCheck> check(CheckFactory factory) {
+    return () -> {
+      try {
+        return factory.create();
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("the JDK cannot verify this JWT algorithm", e);
       }
-    }
+    };
   }
 
   /** The public keys as a JWK set, or null when tokens are signed with a shared secret. */
@@ -191,30 +223,19 @@ public final class Tokens {
   }
 
   /**
-   * The signature over the first two segments, by a key of the configured algorithm (the only one
-   * there are keys for) whose id matches the header's {@code kid} when both have one, as
-   * vertx-auth-jwt's own decoding matches them.
+   * The signature over the first two segments, by the configured key (the algorithm is checked
+   * before); a header {@code kid} must name that key when it has an id (RS256/ES256).
    */
   private boolean signatureValid(String token, Object kid) {
     int last = token.lastIndexOf('.');
-    if (last == token.length() - 1) {
-      return false; // an empty signature is never accepted
+    if (last == token.length() - 1 || (kid != null && keyId != null && !keyId.equals(kid))) {
+      return false; // an empty signature is never accepted, nor another key's
     }
     try {
-      byte[] signature = Base64.getUrlDecoder().decode(token.substring(last + 1));
-      byte[] signed = token.substring(0, last).getBytes(StandardCharsets.US_ASCII);
-      for (JWS jws : verifiers) {
-        String id = jws.jwk().getId();
-        if (kid != null && id != null && !kid.equals(id)) {
-          continue;
-        }
-        if (jws.verify(signature, signed)) {
-          return true;
-        }
-      }
-      return false;
-    } catch (RuntimeException e) {
-      return false; // undecodable, or refused by the key (a malformed EC signature)
+      byte[] expected = Base64.getUrlDecoder().decode(token.substring(last + 1));
+      return signatures.get().valid(token.substring(0, last).getBytes(StandardCharsets.US_ASCII), expected);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false; // undecodable, or not a signature of this key's kind (an ES256 signature not 64 bytes)
     }
   }
 

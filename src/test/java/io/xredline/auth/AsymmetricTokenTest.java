@@ -125,6 +125,11 @@ class AsymmetricTokenTest extends AuthTestBase {
           "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + jwk.getString("x") + "\",\"y\":\"" + jwk.getString("y") + "\"}"));
       String access = tokens.getString("access_token");
       assertThat(Base64.getUrlDecoder().decode(access.substring(access.lastIndexOf('.') + 1))).as("JOSE r|s").hasSize(64);
+      int at = access.length() - 20;
+      String altered = access.substring(0, at) + (access.charAt(at) == 'A' ? 'B' : 'A') + access.substring(at + 1);
+      assertError(app.get(AUTH + "/me", "Authorization", "Bearer " + altered), 401, "TOKEN_INVALID");
+      assertError(app.get(AUTH + "/me", "Authorization", "Bearer " + access.substring(0, access.length() - 4)), 401,
+          "TOKEN_INVALID"); // r|s of 61 bytes
     }
   }
 }
