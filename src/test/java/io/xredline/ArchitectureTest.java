@@ -125,6 +125,33 @@ class ArchitectureTest {
   }
 
   @Test
+  @DisplayName("nothing maps beans through Vert.x's JSON (mapFrom, mapTo, decodeValue to a class, asPojo): the process's codec is the streaming one")
+  void noBeanMappingThroughVertxJson() {
+    noClasses().should().callMethodWhere(com.tngtech.archunit.base.DescribedPredicate.describe(
+            "a call that maps a bean through Vert.x's JSON codec", ArchitectureTest::mapsABean))
+        .check(classes);
+  }
+
+  private static boolean mapsABean(com.tngtech.archunit.core.domain.JavaMethodCall call) {
+    String owner = call.getTargetOwner().getName();
+    String name = call.getName();
+    return owner.equals("io.vertx.core.json.JsonObject") && (name.equals("mapFrom") || name.equals("mapTo"))
+        || owner.equals("io.vertx.core.json.Json") && name.startsWith("decodeValue")
+            && call.getTarget().getRawParameterTypes().size() == 2
+        || owner.equals("io.vertx.ext.web.RequestBody") && name.equals("asPojo");
+  }
+
+  @Test
+  @DisplayName("the bean-mapping rule fails on a violation (a test-only fixture calling JsonObject.mapFrom and mapTo)")
+  void beanMappingRuleFailsOnAViolation() {
+    JavaClasses fixture = new ClassFileImporter().importClasses(io.xredline.app.BeanMappingFixture.class);
+    assertThatThrownBy(() -> noClasses().should().callMethodWhere(com.tngtech.archunit.base.DescribedPredicate.describe(
+            "a call that maps a bean through Vert.x's JSON codec", ArchitectureTest::mapsABean)).check(fixture))
+        .isInstanceOf(AssertionError.class).hasMessageContaining("mapFrom").hasMessageContaining("mapTo")
+        .hasMessageContaining("decodeValue");
+  }
+
+  @Test
   @DisplayName("meters are registered in the service instance's registry, never in Micrometer's global one")
   void oneMeterRegistry() {
     noClasses().should().dependOnClassesThat().belongToAnyOf(Metrics.class).check(classes);

@@ -96,11 +96,12 @@ class ConfigurationReferenceTest {
     return "`" + text.replace("|", "\\|").replace("`", "'") + "`";
   }
 
+  @SuppressWarnings("unchecked")
   private static JsonObject yaml(String resource) throws IOException {
     try (InputStream in = ConfigurationReferenceTest.class.getClassLoader().getResourceAsStream(resource)) {
       assertThat(in).as(resource).isNotNull();
       Object tree = new Yaml().load(in);
-      return tree == null ? new JsonObject() : JsonObject.mapFrom(tree);
+      return tree == null ? new JsonObject() : new JsonObject((java.util.Map<String, Object>) tree);
     }
   }
 

@@ -83,7 +83,7 @@ class EffectiveConfigTest {
   void printedYamlIsTheTree(Vertx vertx) throws Exception {
     EffectiveConfig effective = load(vertx, "prod", List.of(), prodEnvironment(), new Properties());
     List<KeySpec> keys = ConfigParser.keys(effective.tree());
-    JsonObject printed = JsonObject.mapFrom(new Yaml().load(effective.toYaml(keys)));
+    JsonObject printed = new JsonObject(new Yaml().<java.util.Map<String, Object>>load(effective.toYaml(keys)));
 
     for (KeySpec key : keys) {
       Object expected = value(effective.tree(), key.path());
