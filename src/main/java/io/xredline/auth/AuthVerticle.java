@@ -40,6 +40,7 @@ import java.util.function.BiFunction;
 public final class AuthVerticle extends CapabilityVerticle {
   private RedisAPI redis;
   private WorkerExecutor hashingPool;
+  private PasswordHashing hashing;
   private RateLimiter limiter;
   private KeyRotation rotation;
   private FeatureFlags flags;
@@ -55,7 +56,7 @@ public final class AuthVerticle extends CapabilityVerticle {
     redis = RedisClients.api(RedisClients.client(vertx, config.data().redis(), backends.redisUrl()), lookups);
     RedisKeys keys = new RedisKeys(config.data().redis().keyPrefix());
     hashingPool = vertx.createSharedWorkerExecutor(PasswordHashing.POOL_NAME, auth.password().hashingPoolSize());
-    PasswordHashing hashing = new PasswordHashing(auth.password(), hashingPool, Telemetry.registry(vertx));
+    hashing = new PasswordHashing(auth.password(), hashingPool, Telemetry.registry(vertx));
     // the key check runs first: a wrong root key stops the start here, with its own message
     return DataKeys.load(vertx, pool(), RootKey.of(config.security().kms().masterKey()))
         .compose(dataKeys -> start(auth, keys, lookups, hashing, dataKeys));
@@ -199,6 +200,9 @@ public final class AuthVerticle extends CapabilityVerticle {
     }
     if (hashingPool != null) {
       hashingPool.close();
+    }
+    if (hashing != null) {
+      hashing.close();
     }
     if (redis != null) {
       redis.close();

@@ -16,9 +16,10 @@ import java.util.Base64;
 
 /**
  * argon2id in PHC string form ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}). Every hash runs
- * on the dedicated worker pool, never on an event loop.
+ * on the dedicated worker pool, never on an event loop, and that pool's threads run at a lower CPU
+ * priority than the event loops ({@link HashingPriority}).
  */
-public final class PasswordHashing {
+public final class PasswordHashing implements AutoCloseable {
   public static final String POOL_NAME = "xredline-argon2";
   private static final int SALT_BYTES = 16;
   private static final int HASH_BYTES = 32;
@@ -42,11 +43,13 @@ public final class PasswordHashing {
 
   private final Params params;
   private final WorkerExecutor workers;
+  private final HashingPriority priority;
   private final Counter verifications;
 
   public PasswordHashing(AppConfig.Password config, WorkerExecutor workers, MeterRegistry registry) {
     this.params = Params.of(config);
     this.workers = workers;
+    this.priority = new HashingPriority(config.hashingNice(), config.hashingPoolSize());
     this.verifications = Counter.builder(VERIFICATIONS).description("argon2id password verifications")
         .register(registry);
   }
@@ -55,14 +58,20 @@ public final class PasswordHashing {
     return params;
   }
 
+  /** Stops the threads that compute digests at the lower priority (the worker pool is the caller's). */
+  @Override
+  public void close() {
+    priority.close();
+  }
+
   public Future<String> hash(String password) {
-    return workers.executeBlocking(() -> hashNow(password, params), false);
+    return workers.executeBlocking(() -> priority.run(() -> hashNow(password, params)), false);
   }
 
   public Future<Check> verify(String password, String phc) {
     return workers.executeBlocking(() -> {
       verifications.increment();
-      boolean ok = verifyNow(password, phc);
+      boolean ok = priority.run(() -> verifyNow(password, phc));
       return new Check(ok, ok && !params.equals(paramsOf(phc)));
     }, false);
   }

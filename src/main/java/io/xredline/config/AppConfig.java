@@ -128,8 +128,11 @@ public record AppConfig(
     }
   }
 
-  /** argon2id parameters (never below the OWASP floor m=19456 KiB, t=2, p=1) and the hashing pool size. */
-  public record Password(int memoryKib, int iterations, int parallelism, int hashingPoolSize) {
+  /**
+   * argon2id parameters (never below the OWASP floor m=19456 KiB, t=2, p=1), the hashing pool size,
+   * and the nice value its threads run at (0: the process's priority).
+   */
+  public record Password(int memoryKib, int iterations, int parallelism, int hashingPoolSize, int hashingNice) {
   }
 
   /**

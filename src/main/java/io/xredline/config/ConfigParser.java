@@ -391,7 +391,8 @@ public final class ConfigParser {
         argon2.integer("memory_kib", ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_MEMORY_KIB, 4 * 1024 * 1024),
         argon2.integer("iterations", ARGON2_MIN_ITERATIONS, ARGON2_MIN_ITERATIONS, 100),
         argon2.integer("parallelism", ARGON2_MIN_PARALLELISM, ARGON2_MIN_PARALLELISM, 64),
-        password.integer("hashing_pool_size", 2, 1, 256));
+        password.integer("hashing_pool_size", 2, 1, 256),
+        password.integer("hashing_nice", 10, 0, 19));
   }
 
   private static AppConfig.Totp totp(ConfigReader totp, String env) {

@@ -62,7 +62,7 @@ class CryptoPiecesTest {
   @Test
   @DisplayName("the decoy an unknown account is checked against: a real hash's shape and parameters, random, matched by nothing")
   void decoy() {
-    var config = new AppConfig.Password(19456, 2, 1, 1);
+    var config = new AppConfig.Password(19456, 2, 1, 1, 0);
     var hashing = new PasswordHashing(config, null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     String decoy = hashing.decoy();
     String real = PasswordHashing.hashNow("pässwörd-1", hashing.params());
@@ -79,7 +79,7 @@ class CryptoPiecesTest {
   @Test
   @DisplayName("other configured parameters are written into the PHC string and verify")
   void configuredParamsRoundTrip() {
-    var config = new AppConfig.Password(20480, 3, 2, 1);
+    var config = new AppConfig.Password(20480, 3, 2, 1, 0);
     var params = new PasswordHashing.Params(config.memoryKib(), config.iterations(), config.parallelism());
     String phc = PasswordHashing.hashNow("x", params);
     assertThat(phc).startsWith("$argon2id$v=19$m=20480,t=3,p=2$");

@@ -46,13 +46,17 @@ public final class LoginBench {
     if (pool != null && !pool.isBlank()) {
       overrides.put("auth.password.hashing_pool_size", pool.trim());
     }
+    String nice = System.getenv("BENCH_HASHING_NICE");
+    if (nice != null && !nice.isBlank()) {
+      overrides.put("auth.password.hashing_nice", nice.trim());
+    }
     TestApp app = TestApp.start("bench", overrides);
     try {
       AppConfig.Password pw = app.config().auth().password();
       PasswordHashing.Params params = new PasswordHashing.Params(pw.memoryKib(), pw.iterations(), pw.parallelism());
-      System.out.printf(Locale.ROOT, "machine: %d cores; argon2id m=%d KiB t=%d p=%d; hashing pool %d; %d s per phase; %d clients%n",
+      System.out.printf(Locale.ROOT, "machine: %d cores; argon2id m=%d KiB t=%d p=%d; hashing pool %d at nice %d; %d s per phase; %d clients%n",
           Runtime.getRuntime().availableProcessors(), pw.memoryKib(), pw.iterations(), pw.parallelism(),
-          pw.hashingPoolSize(), seconds, concurrency);
+          pw.hashingPoolSize(), pw.hashingNice(), seconds, concurrency);
 
       // both sides warm up first, as the http benchmarks warm up each route: the sign-in path is code
       // the JIT has not compiled yet, and in a cold 15 s its compiler threads took an eighth of the machine

@@ -21,7 +21,7 @@ class AuthConfigTest {
   @DisplayName("defaults: argon2id at the OWASP floor on 2 hashing threads, HS256 with every algorithm allowed, log delivery")
   void defaults() {
     AppConfig c = ConfigParser.parse(devTree(), "dev");
-    assertThat(c.auth().password()).isEqualTo(new AppConfig.Password(19456, 2, 1, 2));
+    assertThat(c.auth().password()).isEqualTo(new AppConfig.Password(19456, 2, 1, 2, 10));
     assertThat(c.auth().jwt().algorithm()).isEqualTo("HS256");
     assertThat(c.auth().jwt().allowedAlgorithms()).containsExactly("HS256", "RS256", "ES256");
     assertThat(c.auth().captcha().email().smtp()).isNull();
@@ -40,7 +40,7 @@ class AuthConfigTest {
         "auth.password.hashing_pool_size: must be between 1 and 256 (got 0)");
     AppConfig stronger = ConfigParser.parse(devTree("auth.password.argon2.memory_kib", 65536,
         "auth.password.argon2.iterations", 3, "auth.password.hashing_pool_size", 4), "dev");
-    assertThat(stronger.auth().password()).isEqualTo(new AppConfig.Password(65536, 3, 1, 4));
+    assertThat(stronger.auth().password()).isEqualTo(new AppConfig.Password(65536, 3, 1, 4, 10));
   }
 
   @Test
