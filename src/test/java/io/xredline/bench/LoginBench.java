@@ -7,12 +7,15 @@ import io.xredline.testing.TestApp;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -85,9 +88,13 @@ public final class LoginBench {
       for (int round = 1; round <= rounds; round++) {
         Hashes h = null;
         Flood f = null;
+        Spent rawSpent = null;
+        Spent loginSpent = null;
         for (int side = 0; side < 2; side++) {
+          Spent before = Spent.now();
           if ((side == 0) == (round % 2 == 1)) {
             h = rawHashing(params, pw.hashingPoolSize(), slice);
+            rawSpent = Spent.now().minus(before);
           } else {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(slice);
             Flood[] measured = new Flood[1];
@@ -97,10 +104,13 @@ public final class LoginBench {
             probes.addAll(probeLive(app, slice, deadline).ms());
             loginFlood.join();
             f = measured[0];
+            loginSpent = Spent.now().minus(before);
           }
         }
-        System.out.printf(Locale.ROOT, "round %d: raw %6.1f /s, logins %6.1f /s (%d failed), ratio %.2f%n",
-            round, h.rate(), f.ok() / f.elapsed(), f.failed(), f.ok() / f.elapsed() / h.rate());
+        System.out.printf(Locale.ROOT, "round %d: raw %6.1f /s, logins %6.1f /s (%d failed), ratio %.2f"
+                + "   JIT raw %s, logins %s; GC pauses raw %s, logins %s%n",
+            round, h.rate(), f.ok() / f.elapsed(), f.failed(), f.ok() / f.elapsed() / h.rate(),
+            rawSpent.jitShare(), loginSpent.jitShare(), rawSpent.gcShare(), loginSpent.gcShare());
         hashes = hashes.plus(h);
         logins = logins.plus(f);
       }
@@ -120,6 +130,62 @@ public final class LoginBench {
       app.close();
     }
     System.exit(0);
+  }
+
+  /**
+   * What the JVM spent in a stretch of time: its CPU, its JIT compiler threads' CPU (from /proc, Linux
+   * only; -1 elsewhere) and the collectors' pause time, so each round says how much of it the JIT and
+   * the GC took from hashing.
+   */
+  private record Spent(long wallNanos, long cpuTicks, long jitTicks, long gcMillis) {
+    static Spent now() {
+      long cpu = -1;
+      long jit = -1;
+      try {
+        cpu = ticks(Files.readString(Path.of("/proc/self/stat")));
+        jit = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+          for (Path task : (Iterable<Path>) tasks::iterator) {
+            try {
+              String comm = Files.readString(task.resolve("comm")).trim();
+              if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                jit += ticks(Files.readString(task.resolve("stat")));
+              }
+            } catch (IOException gone) {
+              // a compiler thread that ended between the listing and the read
+            }
+          }
+        }
+      } catch (IOException | RuntimeException notLinux) {
+        jit = -1;
+      }
+      long gc = 0;
+      for (var collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+        gc += Math.max(0, collector.getCollectionTime());
+      }
+      return new Spent(System.nanoTime(), cpu, jit, gc);
+    }
+
+    /** utime + stime of a /proc stat line (fields 14 and 15; the name in parentheses may hold spaces). */
+    private static long ticks(String stat) {
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    Spent minus(Spent start) {
+      return new Spent(wallNanos - start.wallNanos, cpuTicks - start.cpuTicks, jitTicks - start.jitTicks,
+          gcMillis - start.gcMillis);
+    }
+
+    /** The JIT's share of the process's CPU. */
+    String jitShare() {
+      return jitTicks < 0 || cpuTicks <= 0 ? "n/a" : String.format(Locale.ROOT, "%.0f %%", 100.0 * jitTicks / cpuTicks);
+    }
+
+    /** The share of wall time the collectors paused (or, for concurrent ones, worked). */
+    String gcShare() {
+      return String.format(Locale.ROOT, "%.1f %%", 100.0 * gcMillis / Math.max(1, wallNanos / 1_000_000));
+    }
   }
 
   private record Flood(long ok, long failed, double elapsed) {

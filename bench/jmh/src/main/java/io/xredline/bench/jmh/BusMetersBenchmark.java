@@ -11,21 +11,14 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.xredline.observability.VertxMeters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.EnumSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the event bus's metrics cost one local request to a capability (sent, received, delivered:
@@ -34,12 +27,7 @@ import java.util.concurrent.TimeUnit;
  * service's ({@code service}, VertxMeters: BusMeters, meters resolved once per address and side).
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx256m"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class BusMetersBenchmark {
+public class BusMetersBenchmark extends HotPathRun {
   private static final String ADDRESS = "xredline.greeter.say-hello";
 
   @Param({"micrometer", "service"})

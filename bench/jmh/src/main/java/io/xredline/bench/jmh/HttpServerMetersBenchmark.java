@@ -17,21 +17,14 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.xredline.observability.VertxMeters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.EnumSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the HTTP server's metrics cost one request (begin, end, routed, response end, the calls
@@ -40,12 +33,7 @@ import java.util.concurrent.TimeUnit;
  * per series).
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx256m"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class HttpServerMetersBenchmark {
+public class HttpServerMetersBenchmark extends HotPathRun {
   private static final HttpRequest REQUEST = new HttpRequest() {
     private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
 

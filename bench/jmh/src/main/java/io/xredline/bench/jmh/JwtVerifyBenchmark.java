@@ -11,19 +11,12 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.xredline.auth.Tokens;
 import io.xredline.config.AppConfig;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,12 +27,7 @@ import java.util.List;
  * with the same issuer, audience and leeway (what bench/baseline does), and the header parse.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx256m"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class JwtVerifyBenchmark {
+public class JwtVerifyBenchmark extends HotPathRun {
   private static final String SECRET = "jmh-secret-key-0123456789-0123456789-abcdef";
   private Vertx vertx;
   private Tokens tokens;

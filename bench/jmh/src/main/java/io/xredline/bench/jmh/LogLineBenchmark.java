@@ -13,12 +13,6 @@ import io.xredline.observability.LogMasking;
 import io.xredline.observability.LogSetup;
 import io.xredline.observability.MaskingLayout;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -26,7 +20,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
 import java.io.OutputStream;
 
 /**
@@ -35,12 +28,7 @@ import java.io.OutputStream;
  * on a typical event, and the masking rules alone. Output goes to a stream that only counts.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx256m"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class LogLineBenchmark {
+public class LogLineBenchmark extends HotPathRun {
   /** {@code plain}: nothing to mask; {@code pii}: an email, a phone and a token to mask. */
   @Param({"plain", "pii"})
   public String message;
