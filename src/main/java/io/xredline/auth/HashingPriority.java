@@ -6,6 +6,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -30,33 +32,58 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it, an event loop or worker thread that Vert.x or Netty starts lazily on that completion would
  * have been created by it, and run at its priority. Where renicing cannot be done (not Linux, no
  * {@code renice}, refused), digests run at the process's priority and one line says so.
+ *
+ * <p>The digest threads are one pool per process and setting, as the Vert.x hashing pool is: every
+ * auth verticle instance has its own {@link PasswordHashing}, and all of them together never have
+ * more digests in flight than that pool has workers.
  */
 final class HashingPriority implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HashingPriority.class);
   private static final Path THREAD_SELF = Path.of("/proc/thread-self");
   private static final AtomicBoolean REPORTED = new AtomicBoolean();
   private static final AtomicInteger THREADS = new AtomicInteger();
+  /** The digest pools in use, by nice value and size, with how many instances hold each. */
+  private static final Map<String, Shared> SHARED = new HashMap<>();
 
-  private final int nice;
+  private final String key;
   private final ThreadPoolExecutor threads;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private static final class Shared {
+    final ThreadPoolExecutor threads;
+    int users;
+
+    Shared(ThreadPoolExecutor threads) {
+      this.threads = threads;
+    }
+  }
 
   /** {@code nice} 0: digests run on the calling thread, at the process's priority. */
   HashingPriority(int nice, int poolSize) {
-    this.nice = nice;
+    this.key = nice + "/" + poolSize;
     if (nice == 0) {
       this.threads = null;
       return;
     }
-    this.threads = new ThreadPoolExecutor(poolSize, poolSize, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        task -> {
+    synchronized (SHARED) {
+      Shared shared = SHARED.computeIfAbsent(key, k -> new Shared(newPool(nice, poolSize)));
+      shared.users++;
+      this.threads = shared.threads;
+    }
+  }
+
+  private static ThreadPoolExecutor newPool(int nice, int poolSize) {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(poolSize, poolSize, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), task -> {
           Thread thread = new Thread(() -> {
-            lower();
+            lower(nice);
             task.run();
           }, PasswordHashing.POOL_NAME + "-nice-" + THREADS.incrementAndGet());
           thread.setDaemon(true);
           return thread;
         });
-    threads.allowCoreThreadTimeOut(true);
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** Computes {@code digest} at the configured priority; the caller (a hashing worker) waits for it. */
@@ -71,10 +98,18 @@ final class HashingPriority implements AutoCloseable {
     }
   }
 
+  /** The last instance to close a pool stops its threads. */
   @Override
   public void close() {
-    if (threads != null) {
-      threads.shutdown();
+    if (threads == null || !closed.compareAndSet(false, true)) {
+      return;
+    }
+    synchronized (SHARED) {
+      Shared shared = SHARED.get(key);
+      if (shared != null && --shared.users == 0) {
+        SHARED.remove(key);
+        shared.threads.shutdown();
+      }
     }
   }
 
@@ -90,15 +125,15 @@ final class HashingPriority implements AutoCloseable {
     }
   }
 
-  private void lower() {
-    String failure = renice();
+  private static void lower(int nice) {
+    String failure = renice(nice);
     if (failure != null && REPORTED.compareAndSet(false, true)) {
       LOG.info("password hashing runs at the process's CPU priority, not at nice {}: {}", nice, failure);
     }
   }
 
-  /** Null when the calling thread now runs at {@link #nice} (or was already at it or above), else why not. */
-  private String renice() {
+  /** Null when the calling thread now runs at {@code nice} (or was already at it or above), else why not. */
+  private static String renice(int nice) {
     OptionalInt before = currentNice();
     if (before.isEmpty()) {
       return "no /proc/thread-self (not Linux)";

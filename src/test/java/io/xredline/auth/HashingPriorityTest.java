@@ -91,6 +91,27 @@ class HashingPriorityTest {
   }
 
   @Test
+  @DisplayName("one digest pool per setting for the whole process (each auth instance has its own PasswordHashing); the last to close stops it")
+  void digestThreadsAreShared() throws Exception {
+    HashingPriority first = new HashingPriority(6, 1);
+    HashingPriority second = new HashingPriority(6, 1);
+    Thread used = first.run(Thread::currentThread);
+    assertThat(second.run(Thread::currentThread)).isSameAs(used);
+    try (HashingPriority other = new HashingPriority(5, 1)) {
+      assertThat(other.run(Thread::currentThread)).isNotSameAs(used);
+    }
+    first.close();
+    first.close(); // twice is once
+    assertThat(second.run(Thread::currentThread)).as("still open for the second").isSameAs(used);
+    second.close();
+    used.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(used.isAlive()).as("stopped with the last").isFalse();
+    try (HashingPriority again = new HashingPriority(6, 1)) {
+      assertThat(again.run(Thread::currentThread)).isNotSameAs(used);
+    }
+  }
+
+  @Test
   @DisplayName("hashing_nice 0: digests run on the pool's worker, at the process's priority")
   void zeroLeavesThemAlone() throws Exception {
     int process = HashingPriority.currentNice().orElseThrow();
