@@ -16,8 +16,8 @@ import java.util.Base64;
 
 /**
  * argon2id in PHC string form ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}). Every hash runs
- * on the dedicated worker pool, never on an event loop, and that pool's threads run at a lower CPU
- * priority than the event loops ({@link HashingPriority}).
+ * on the dedicated worker pool, never on an event loop, and its digest is computed at a lower CPU
+ * priority than the event loops run at ({@link HashingPriority}).
  */
 public final class PasswordHashing implements AutoCloseable {
   public static final String POOL_NAME = "xredline-argon2";
@@ -58,7 +58,7 @@ public final class PasswordHashing implements AutoCloseable {
     return params;
   }
 
-  /** Stops the threads that compute digests at the lower priority (the worker pool is the caller's). */
+  /** Lets go of the digest threads (the last holder stops them); the worker pool is the caller's to close. */
   @Override
   public void close() {
     priority.close();

@@ -130,7 +130,7 @@ public record AppConfig(
 
   /**
    * argon2id parameters (never below the OWASP floor m=19456 KiB, t=2, p=1), the hashing pool size,
-   * and the nice value its threads run at (0: the process's priority).
+   * and the Linux nice value digests are computed at (0: the process's priority).
    */
   public record Password(int memoryKib, int iterations, int parallelism, int hashingPoolSize, int hashingNice) {
   }

@@ -44,6 +44,17 @@ class AuthConfigTest {
   }
 
   @Test
+  @DisplayName("hashing_nice is a Linux nice value a thread may take on its own: 0 (off) to 19")
+  void hashingNice() {
+    assertThat(violations(devTree("auth.password.hashing_nice", -1), "dev"))
+        .containsExactly("auth.password.hashing_nice: must be between 0 and 19 (got -1)");
+    assertThat(violations(devTree("auth.password.hashing_nice", 20), "dev"))
+        .containsExactly("auth.password.hashing_nice: must be between 0 and 19 (got 20)");
+    assertThat(ConfigParser.parse(devTree("auth.password.hashing_nice", 0), "dev").auth().password().hashingNice())
+        .isZero();
+  }
+
+  @Test
   @DisplayName("jwt.algorithm must be HS256/RS256/ES256 and inside allowed_algorithms")
   void algorithms() {
     assertThat(violations(devTree("auth.jwt.algorithm", "none"), "dev"))
