@@ -45,6 +45,9 @@ final class RequestLimits implements Handler<RoutingContext> {
     limiter.check(RateLimiter.ip(ClientIps.of(ctx)), AppConfig.RateLimit.DEFAULT).onComplete(decision -> {
       if (decision.allowed()) {
         RateLimitHeaders.add(ctx.response(), decision);
+        // a request no body handler reads (a GET) would stay paused once answered: Vert.x would
+        // never see its end, nor end its meters (vertx_http_server_active_requests grew by one per GET)
+        ctx.addEndHandler(ended -> ctx.request().resume());
         ctx.next();
       } else {
         ctx.request().resume();
