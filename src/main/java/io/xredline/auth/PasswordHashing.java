@@ -8,6 +8,9 @@ import io.xredline.config.AppConfig;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
+import java.lang.ref.SoftReference;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -79,6 +82,11 @@ public final class PasswordHashing implements AutoCloseable {
   public static String hashNow(String password, Params p) {
     byte[] salt = new byte[SALT_BYTES];
     RANDOM.nextBytes(salt);
+    return hashWith(password, salt, p);
+  }
+
+  /** The PHC string of {@code password} with this salt (tests compare it with other implementations). */
+  static String hashWith(String password, byte[] salt, Params p) {
     return phc(p, salt, derive(password, salt, p, HASH_BYTES));
   }
 
@@ -96,7 +104,7 @@ public final class PasswordHashing implements AutoCloseable {
     return phc(params, salt, digest);
   }
 
-  private static String phc(Params p, byte[] salt, byte[] hash) {
+  static String phc(Params p, byte[] salt, byte[] hash) {
     return "$argon2id$v=19$m=" + p.memoryKib() + ",t=" + p.iterations() + ",p=" + p.parallelism()
         + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
   }
@@ -163,15 +171,87 @@ public final class PasswordHashing implements AutoCloseable {
         .withParallelism(p.parallelism())
         .withSalt(salt)
         .build();
-    Argon2BytesGenerator generator = new Argon2BytesGenerator();
-    generator.init(parameters);
     byte[] out = new byte[length];
     byte[] secret = password.getBytes(StandardCharsets.UTF_8);
     try {
-      generator.generateBytes(secret, out);
+      Generators.derive(p, parameters, secret, out);
     } finally {
       Arrays.fill(secret, (byte) 0);
     }
     return out;
   }
+
+  /**
+   * A generator per hashing thread and cost, its memory kept for the next hash. BouncyCastle's
+   * {@code init} allocates a hash's whole memory (19 MiB at the default cost, as 19,456 blocks)
+   * before the first is filled, so every collection during a hash copied all of it: in a 256 MiB
+   * container under sign-ins the serial collector paused for a quarter of the wall time, mostly in
+   * full collections of promoted blocks (bench/README.md, phase 11). A hash writes every block
+   * before it reads one (no block is XORed in the first pass) and BouncyCastle zeroes the memory
+   * when the hash ends, so a hash on reused memory is the hash on fresh memory, and no secret is
+   * left in it. BouncyCastle has no way to give an initialised generator another salt, so its
+   * {@code parameters} field is set; where that field is not there (another version), every hash
+   * gets a fresh generator as before. The memory is held softly: a thread that stops hashing lets
+   * the collector take it back.
+   */
+  static final class Generators {
+    /** BouncyCastle's {@code Argon2BytesGenerator.parameters}, or null when it cannot be set. */
+    private static final Field PARAMETERS = parametersField();
+    private static final ThreadLocal<SoftReference<Kept>> KEPT = new ThreadLocal<>();
+
+    private record Kept(Params params, Argon2BytesGenerator generator) {
+    }
+
+    private Generators() {
+    }
+
+    static boolean reusing() {
+      return PARAMETERS != null;
+    }
+
+    static void derive(Params p, Argon2Parameters parameters, byte[] secret, byte[] out) {
+      if (PARAMETERS == null) {
+        fresh(parameters).generateBytes(secret, out);
+        return;
+      }
+      SoftReference<Kept> ref = KEPT.get();
+      Kept kept = ref == null ? null : ref.get();
+      Argon2BytesGenerator generator;
+      if (kept != null && kept.params().equals(p)) {
+        generator = kept.generator();
+        try {
+          PARAMETERS.set(generator, parameters);
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException("argon2id parameters not settable", e);
+        }
+      } else {
+        generator = fresh(parameters);
+      }
+      // out of the cache while in use: a hash that throws leaves nothing half-done behind
+      KEPT.remove();
+      generator.generateBytes(secret, out);
+      KEPT.set(new SoftReference<>(new Kept(p, generator)));
+    }
+
+    private static Argon2BytesGenerator fresh(Argon2Parameters parameters) {
+      Argon2BytesGenerator generator = new Argon2BytesGenerator();
+      generator.init(parameters);
+      return generator;
+    }
+
+    private static Field parametersField() {
+      try {
+        Field field = Argon2BytesGenerator.class.getDeclaredField("parameters");
+        if (field.getType() != Argon2Parameters.class || Modifier.isStatic(field.getModifiers())
+            || Modifier.isFinal(field.getModifiers())) {
+          return null;
+        }
+        field.setAccessible(true);
+        return field;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return null;
+      }
+    }
+  }
+
 }
