@@ -216,21 +216,23 @@ public final class PasswordHashing implements AutoCloseable {
       }
       SoftReference<Kept> ref = KEPT.get();
       Kept kept = ref == null ? null : ref.get();
-      Argon2BytesGenerator generator;
-      if (kept != null && kept.params().equals(p)) {
-        generator = kept.generator();
+      if (kept == null || !kept.params().equals(p)) {
+        kept = new Kept(p, fresh(parameters));
+        KEPT.set(new SoftReference<>(kept));
+      } else {
         try {
-          PARAMETERS.set(generator, parameters);
+          PARAMETERS.set(kept.generator(), parameters);
         } catch (IllegalAccessException e) {
           throw new IllegalStateException("argon2id parameters not settable", e);
         }
-      } else {
-        generator = fresh(parameters);
       }
-      // out of the cache while in use: a hash that throws leaves nothing half-done behind
-      KEPT.remove();
-      generator.generateBytes(secret, out);
-      KEPT.set(new SoftReference<>(new Kept(p, generator)));
+      try {
+        kept.generator().generateBytes(secret, out);
+      } catch (RuntimeException | Error e) {
+        // a hash that threw leaves no half-done generator behind for the next one
+        KEPT.remove();
+        throw e;
+      }
     }
 
     private static Argon2BytesGenerator fresh(Argon2Parameters parameters) {
@@ -253,5 +255,4 @@ public final class PasswordHashing implements AutoCloseable {
       }
     }
   }
-
 }
