@@ -117,21 +117,38 @@ public final class ConfigParser {
   private static AppConfig.Server server(ConfigReader r) {
     ConfigReader http = r.section("http");
     ConfigReader grpc = r.section("grpc");
+    AppConfig.Http web = new AppConfig.Http(
+        http.string("host", "0.0.0.0"),
+        http.integer("port", 8000, 0, 65535),
+        instances(http),
+        http.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(1), Duration.ofHours(1)),
+        http.bytes("max_body_size", 1024 * 1024, 1, 1024L * 1024 * 1024),
+        frontendDir(http));
+    AppConfig.Grpc rpc = new AppConfig.Grpc(
+        grpc.string("host", "0.0.0.0"),
+        grpc.integer("port", 9000, 0, 65535),
+        instances(grpc));
+    // Vert.x shares one listener between servers bound to the same address and hands its
+    // connections to them in turn: REST requests would reach the gRPC server and fail at random
+    if (web.port() != 0 && web.port() == rpc.port() && sameListener(web.host(), rpc.host())) {
+      grpc.violation("port", "must differ from server.http.port on the same host (both would share one listener)",
+          rpc.port());
+    }
     return new AppConfig.Server(
-        new AppConfig.Http(
-            http.string("host", "0.0.0.0"),
-            http.integer("port", 8000, 0, 65535),
-            instances(http),
-            http.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(1), Duration.ofHours(1)),
-            http.bytes("max_body_size", 1024 * 1024, 1, 1024L * 1024 * 1024),
-            frontendDir(http)),
-        new AppConfig.Grpc(
-            grpc.string("host", "0.0.0.0"),
-            grpc.integer("port", 9000, 0, 65535),
-            instances(grpc)),
+        web,
+        rpc,
         r.duration("shutdown_delay", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5)),
         r.duration("shutdown_timeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1)),
         perCore(r.integer("event_loops", 0, 0, MAX_INSTANCES)));
+  }
+
+  /** Two binds on one port overlap when their hosts are the same or either is a wildcard address. */
+  private static boolean sameListener(String a, String b) {
+    return a.equalsIgnoreCase(b) || wildcard(a) || wildcard(b);
+  }
+
+  private static boolean wildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isEmpty();
   }
 
   /** A configured directory must hold a frontend build; a typo would otherwise serve only 404s. */

@@ -562,6 +562,19 @@ class ConfigParserTest {
   }
 
   @Test
+  @DisplayName("REST and gRPC on one port of one host is refused: the listener would hand REST requests to gRPC")
+  void httpAndGrpcOnOnePort() {
+    assertThat(violations(devTree("server.http.port", 8443, "server.grpc.port", 8443), "dev"))
+        .singleElement().asString().startsWith("server.grpc.port: must differ from server.http.port");
+    assertThat(violations(devTree("server.http.port", 8443, "server.grpc.port", 8443,
+        "server.http.host", "127.0.0.1", "server.grpc.host", "0.0.0.0"), "dev")).hasSize(1);
+    // two addresses of their own may share a port number, and port 0 gives each a port of its own
+    assertThat(violations(devTree("server.http.port", 8443, "server.grpc.port", 8443,
+        "server.http.host", "127.0.0.1", "server.grpc.host", "127.0.0.2"), "dev")).isEmpty();
+    assertThat(violations(devTree("server.http.port", 0, "server.grpc.port", 0), "dev")).isEmpty();
+  }
+
+  @Test
   @DisplayName("a size too large to represent is a violation of its key, not silently wrapped into range")
   void sizeOverflowIsAViolation() {
     assertThat(violations(devTree("server.http.max_body_size", "17179869185GB"), "dev"))
