@@ -17,7 +17,9 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds a real PostgreSQL and Redis for tests, in this order: {@code XREDLINE_TEST_PG_URL} /
@@ -167,12 +169,24 @@ public final class TestBackends {
     }
   }
 
+  /** Ports handed out in this JVM: the kernel may give a just-closed port to the next bind(0). */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port free now and never returned before in this JVM. Two picks for one app (its HTTP and
+   * gRPC ports) once got the same port, and Vert.x then shared one listener between both servers.
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    while (true) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        socket.setReuseAddress(true);
+        int port = socket.getLocalPort();
+        if (HANDED_OUT.add(port)) {
+          return port;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 
