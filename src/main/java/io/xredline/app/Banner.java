@@ -41,6 +41,6 @@ final class Banner {
 
   /** A wildcard address is not something to type into a browser. */
   private static String visible(String host) {
-    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "localhost" : host;
+    return AppConfig.wildcardHost(host) ? "localhost" : host;
   }
 }

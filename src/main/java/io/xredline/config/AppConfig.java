@@ -25,6 +25,11 @@ public record AppConfig(
     return "prod".equals(env);
   }
 
+  /** A listener host meaning every address: the IPv4 and IPv6 wildcards, bracketed or not. */
+  public static boolean wildcardHost(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+  }
+
   /**
    * On SIGTERM readiness turns DOWN, listeners keep serving for {@code shutdownDelay} (so load
    * balancers notice), then stop accepting and drain in-flight requests for up to {@code shutdownTimeout}.

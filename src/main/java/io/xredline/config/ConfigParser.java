@@ -147,8 +147,9 @@ public final class ConfigParser {
     return a.equalsIgnoreCase(b) || wildcard(a) || wildcard(b);
   }
 
+  /** An empty host binds every address too. */
   private static boolean wildcard(String host) {
-    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isEmpty();
+    return host.isEmpty() || AppConfig.wildcardHost(host);
   }
 
   /** A configured directory must hold a frontend build; a typo would otherwise serve only 404s. */
