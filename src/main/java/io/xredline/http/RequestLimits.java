@@ -36,8 +36,13 @@ final class RequestLimits implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    check(ctx, RoutingContext::next);
+  }
+
+  /** {@code admitted} goes on with a request the limit lets through (at once when it is not limited). */
+  void check(RoutingContext ctx, Handler<RoutingContext> admitted) {
     if (!limiter.enabled() || !limited(ctx.request().path())) {
-      ctx.next();
+      admitted.handle(ctx);
       return;
     }
     // held until decided; the body handler resumes it
@@ -48,7 +53,7 @@ final class RequestLimits implements Handler<RoutingContext> {
         // a request no body handler reads (a GET) would stay paused once answered: Vert.x would
         // never see its end, nor end its meters (vertx_http_server_active_requests grew by one per GET)
         ctx.addEndHandler(ended -> ctx.request().resume());
-        ctx.next();
+        admitted.handle(ctx);
       } else {
         ctx.request().resume();
         HttpErrors.send(ctx, decision.toError());
