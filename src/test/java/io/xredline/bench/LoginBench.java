@@ -3,6 +3,7 @@ package io.xredline.bench;
 import io.vertx.core.json.JsonObject;
 import io.xredline.auth.PasswordHashing;
 import io.xredline.config.AppConfig;
+import io.xredline.observability.LogSetup;
 import io.xredline.testing.TestApp;
 
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LoginBench {
   private static final String PASSWORD = "Bench-Password-4711";
+  private static final int RAW_WARMUP_SECONDS = 15;
 
   private LoginBench() {
   }
@@ -54,12 +56,16 @@ public final class LoginBench {
       overrides.put("auth.password.hashing_nice", nice.trim());
     }
     TestApp app = TestApp.start("bench", overrides);
+    // as scripts/bench http runs the servers: warn, unless BENCH_LOG_LEVEL says otherwise (info writes
+    // an access line per login; the embedded app does not go through Main, which applies log.level)
+    String level = System.getenv().getOrDefault("BENCH_LOG_LEVEL", "warn").trim();
+    LogSetup.level(level);
     try {
       AppConfig.Password pw = app.config().auth().password();
       PasswordHashing.Params params = new PasswordHashing.Params(pw.memoryKib(), pw.iterations(), pw.parallelism());
-      System.out.printf(Locale.ROOT, "machine: %d cores; argon2id m=%d KiB t=%d p=%d; hashing pool %d at nice %d; %d s per phase; %d clients%n",
+      System.out.printf(Locale.ROOT, "machine: %d cores; argon2id m=%d KiB t=%d p=%d; hashing pool %d at nice %d; %d s per phase; %d clients; log level %s%n",
           Runtime.getRuntime().availableProcessors(), pw.memoryKib(), pw.iterations(), pw.parallelism(),
-          pw.hashingPoolSize(), pw.hashingNice(), seconds, concurrency);
+          pw.hashingPoolSize(), pw.hashingNice(), seconds, concurrency, level);
 
       // both sides warm up first, as the http benchmarks warm up each route: the sign-in path is code
       // the JIT has not compiled yet, and in a cold 15 s its compiler threads took an eighth of the machine
@@ -70,7 +76,9 @@ public final class LoginBench {
       // measured two different machines
       int rounds = Math.max(1, Integer.parseInt(System.getenv().getOrDefault("BENCH_LOGIN_ROUNDS", "3")));
       int slice = Math.max(3, seconds / rounds);
-      rawHashing(params, pw.hashingPoolSize(), warmup);
+      // raw hashing is one loop the JIT has compiled within seconds; the sign-in path is hundreds of
+      // methods each called a few times per login, which reach the last tier only after thousands of logins
+      rawHashing(params, pw.hashingPoolSize(), Math.min(warmup, RAW_WARMUP_SECONDS));
 
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String users = register(app, http, concurrency);
@@ -90,11 +98,18 @@ public final class LoginBench {
         Flood f = null;
         Spent rawSpent = null;
         Spent loginSpent = null;
+        CpuAccount rawCpu = null;
+        CpuAccount loginCpu = null;
+        CpuAccount rawCpuBefore = null;
+        CpuAccount loginCpuBefore = null;
         for (int side = 0; side < 2; side++) {
           Spent before = Spent.now();
+          CpuAccount cpuBefore = CpuAccount.now();
           if ((side == 0) == (round % 2 == 1)) {
             h = rawHashing(params, pw.hashingPoolSize(), slice);
             rawSpent = Spent.now().minus(before);
+            rawCpu = CpuAccount.now();
+            rawCpuBefore = cpuBefore;
           } else {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(slice);
             Flood[] measured = new Flood[1];
@@ -105,12 +120,17 @@ public final class LoginBench {
             loginFlood.join();
             f = measured[0];
             loginSpent = Spent.now().minus(before);
+            loginCpu = CpuAccount.now();
+            loginCpuBefore = cpuBefore;
           }
         }
         System.out.printf(Locale.ROOT, "round %d: raw %6.1f /s, logins %6.1f /s (%d failed), ratio %.2f"
                 + "   JIT raw %s, logins %s; GC pauses raw %s, logins %s%n",
             round, h.rate(), f.ok() / f.elapsed(), f.failed(), f.ok() / f.elapsed() / h.rate(),
             rawSpent.jitShare(), loginSpent.jitShare(), rawSpent.gcShare(), loginSpent.gcShare());
+        // raw: the bench threads are the hashers; logins: they are the HTTP clients
+        System.out.println("  raw:    " + CpuAccount.perUnit(rawCpuBefore, rawCpu, h.done(), "hash"));
+        System.out.println("  logins: " + CpuAccount.perUnit(loginCpuBefore, loginCpu, f.ok(), "login"));
         hashes = hashes.plus(h);
         logins = logins.plus(f);
       }
@@ -218,6 +238,7 @@ public final class LoginBench {
               new JsonObject().put("username", username).put("password", PASSWORD));
           (r != null && r.statusCode() == 200 ? ok : failed).incrementAndGet();
         }
+        countCpu();
       });
     }
     clients.shutdown();
@@ -230,6 +251,14 @@ public final class LoginBench {
     return new Flood(ok.get(), failed.get(), (System.nanoTime() - start) / 1e9);
   }
 
+  /** A bench pool thread, about to end, adds its CPU time to {@link CpuAccount#BENCH_THREADS}. */
+  private static void countCpu() {
+    long nanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    if (nanos > 0) {
+      CpuAccount.BENCH_THREADS.addAndGet(nanos);
+    }
+  }
+
   private static Hashes rawHashing(PasswordHashing.Params params, int threads, int seconds) throws Exception {
     String phc = PasswordHashing.hashNow(PASSWORD, params);
     for (int i = 0; i < 3; i++) {
@@ -237,7 +266,9 @@ public final class LoginBench {
     }
     AtomicLong done = new AtomicLong();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicLong named = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(threads,
+        task -> new Thread(task, "bench-raw-hash-" + named.incrementAndGet()));
     long start = System.nanoTime();
     for (int t = 0; t < threads; t++) {
       pool.submit(() -> {
@@ -245,6 +276,7 @@ public final class LoginBench {
           PasswordHashing.verifyNow(PASSWORD, phc);
           done.incrementAndGet();
         }
+        countCpu();
       });
     }
     pool.shutdown();
