@@ -7,6 +7,7 @@ import io.xredline.bus.CapabilityVerticle;
 import io.xredline.bus.ProcessRole;
 import io.xredline.config.AppConfig;
 import io.xredline.data.Backends;
+import io.xredline.data.Database;
 import io.xredline.observability.QueryMetrics;
 import io.xredline.observability.Telemetry;
 
@@ -17,6 +18,8 @@ import io.xredline.observability.Telemetry;
  */
 public final class AuditVerticle extends CapabilityVerticle {
   static final long STOP_DRAIN_MS = 5_000;
+  /** One batch in flight and an admin's page at a time. */
+  static final int POOL_SIZE = 2;
 
   private AuditWriter writer;
   private AuditCapture capture;
@@ -40,6 +43,15 @@ public final class AuditVerticle extends CapabilityVerticle {
       writer.start();
     }
     return this.<JsonObject>serveClustered(AuditApi.QUERY, new AuditQueries(trail)::answer);
+  }
+
+  /**
+   * Its own pool ({@code xredline-pg-audit}): the drain at stop writes while the other capabilities
+   * undeploy, and the shared pool's connections close with whichever of them opened it.
+   */
+  @Override
+  protected Pool openPool() {
+    return Database.ownPool(vertx, config.data().database(), backends.databaseUrl(), "xredline-pg-audit", POOL_SIZE);
   }
 
   /** Stops capturing, writes what is still queued (bounded by {@link #STOP_DRAIN_MS}), then closes the pool. */

@@ -27,6 +27,8 @@ final class AuditWriter {
   static final int BATCH = 500;
   static final long FLUSH_MS = 200;
   static final long MAX_BACKOFF_MS = 10_000;
+  /** While stopping, retries come at most this far apart, so a short stop budget still gets several. */
+  static final long STOP_MAX_BACKOFF_MS = 1_000;
 
   private final Vertx vertx;
   private final AuditTrail trail;
@@ -38,6 +40,7 @@ final class AuditWriter {
   private long retryAt;
   private long backoffMs;
   private long flushTimer = -1;
+  private boolean stopping;
 
   AuditWriter(Vertx vertx, AuditTrail trail, MeterRegistry registry) {
     this.vertx = vertx;
@@ -98,20 +101,27 @@ final class AuditWriter {
       }
     }, failure -> {
       writing = false;
-      backoffMs = backoffMs == 0 ? 250 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+      backoffMs = backoffMs == 0 ? 250 : Math.min(stopping ? STOP_MAX_BACKOFF_MS : MAX_BACKOFF_MS, backoffMs * 2);
       retryAt = System.currentTimeMillis() + backoffMs;
       LOG.warn("audit batch of {} not written ({}); retrying in {} ms, backlog {}", inFlight.size(),
           failure.getMessage(), backoffMs, backlog());
     });
   }
 
-  /** Stops the timer and writes what is still queued, for at most {@code budgetMs}. */
+  /**
+   * Stops the timer and writes what is still queued, for at most {@code budgetMs}: one attempt at
+   * once, whatever the backoff had reached, then retries with the backoff capped at
+   * {@link #STOP_MAX_BACKOFF_MS}. (Retrying on every 20 ms poll of the drain had PostgreSQL being
+   * down at shutdown write a warning line every 20 ms for the whole budget.)
+   */
   Future<Void> stop(long budgetMs) {
     vertx.cancelTimer(flushTimer);
+    stopping = true;
+    retryAt = 0;
     long deadline = System.currentTimeMillis() + budgetMs;
     return drain(deadline).onComplete(done -> {
       if (backlog() > 0) {
-        LOG.warn("stopped with {} audit events not written", backlog());
+        LOG.warn("stopped with {} audit events not written (lost: the queue is in memory)", backlog());
       }
     });
   }
@@ -121,8 +131,7 @@ final class AuditWriter {
       return Future.succeededFuture();
     }
     if (!writing) {
-      retryAt = 0;
-      flush();
+      flush(); // waits out the backoff of a failed attempt itself
     }
     return Future.<Void>future(p -> vertx.setTimer(20, id -> p.complete())).compose(v -> drain(deadline));
   }

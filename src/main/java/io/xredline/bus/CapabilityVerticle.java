@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * A capability behind the bus (auth, greeter, audit, health): its configuration, the backends the process
  * started against, its addresses (each also pinned to this instance's event loop, {@link LoopAffinity}),
- * and a PostgreSQL pool of its own, opened on first use. {@link #release} withdraws the pinned
+ * and a PostgreSQL pool, opened on first use. {@link #release} withdraws the pinned
  * addresses and closes the pool when the capability stops.
  */
 public abstract class CapabilityVerticle extends VerticleBase {
@@ -30,12 +30,17 @@ public abstract class CapabilityVerticle extends VerticleBase {
     this.backends = backends;
   }
 
-  /** This instance's pool (opened on the first call, on the verticle's context). */
+  /** This instance's pool (opened on the first call, on the verticle's context): the process's shared one. */
   protected final Pool pool() {
     if (pool == null) {
-      pool = Database.pool(vertx, config.data().database(), backends.databaseUrl());
+      pool = openPool();
     }
     return pool;
+  }
+
+  /** Opens {@link #pool()}; a capability that must write while the others stop opens one of its own. */
+  protected Pool openPool() {
+    return Database.pool(vertx, config.data().database(), backends.databaseUrl());
   }
 
   /** Serves {@code address} in this process only, and on its pinned form for same-loop senders. */

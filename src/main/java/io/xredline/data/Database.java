@@ -8,7 +8,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.xredline.config.AppConfig;
 
-/** The PostgreSQL pool every verticle shares (one per process, named, sized from config). */
+/** The PostgreSQL pool the capabilities share (one per process, named, sized from config), and the audit trail's own. */
 public final class Database {
   public static final String POOL_NAME = "xredline-pg";
 
@@ -16,16 +16,26 @@ public final class Database {
   }
 
   public static Pool pool(Vertx vertx, AppConfig.Database config, String url) {
+    return build(vertx, config, url, new PoolOptions().setMaxSize(config.poolSize()).setShared(true).setName(POOL_NAME));
+  }
+
+  /**
+   * A pool of {@code maxSize} connections that only its creator uses and closes. The shared pool's
+   * connections go through the network client of the verticle that opened it first, which Vert.x
+   * closes when that verticle is undeployed: a capability that still writes while the others stop
+   * (the audit trail's drain) needs its own.
+   */
+  public static Pool ownPool(Vertx vertx, AppConfig.Database config, String url, String name, int maxSize) {
+    return build(vertx, config, url, new PoolOptions().setMaxSize(Math.min(maxSize, config.poolSize())).setName(name));
+  }
+
+  private static Pool build(Vertx vertx, AppConfig.Database config, String url, PoolOptions pool) {
     PgConnectOptions connect = PgUrls.connectOptions(url);
     connect.setReconnectAttempts(0);
     connect.setCachePreparedStatements(true);
-    PoolOptions pool = new PoolOptions()
-        .setMaxSize(config.poolSize())
-        .setMaxWaitQueueSize(config.maxWaitQueue())
+    pool.setMaxWaitQueueSize(config.maxWaitQueue())
         .setIdleTimeout((int) config.idleTimeout().toSeconds())
-        .setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()))
-        .setShared(true)
-        .setName(POOL_NAME);
+        .setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
     NetClientOptions net = new NetClientOptions()
         .setConnectTimeout((int) config.connectTimeout().toMillis())
         .setTcpKeepAlive(true);
