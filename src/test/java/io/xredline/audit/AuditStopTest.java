@@ -10,7 +10,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +30,8 @@ class AuditStopTest {
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void stopDuringOutage() {
     String db = TestBackends.freshDatabase("auditstop");
-    URI pg = URI.create(db);
-    try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort())) {
-      String proxied = db.replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
-      TestApp app = TestApp.start("auditstop", Map.of("data.database.url", proxied));
+    try (TcpProxy proxy = TcpProxy.to(db)) {
+      TestApp app = TestApp.start("auditstop", Map.of("data.database.url", proxy.relayed(db)));
       double backlog;
       List<JsonObject> lines;
       try (CapturedLogs logs = CapturedLogs.json()) {
@@ -63,10 +60,8 @@ class AuditStopTest {
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void stopWritesTheQueue() {
     String db = TestBackends.freshDatabase("auditdrain");
-    URI pg = URI.create(db);
-    try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort())) {
-      String proxied = db.replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
-      TestApp app = TestApp.start("auditdrain", Map.of("data.database.url", proxied));
+    try (TcpProxy proxy = TcpProxy.to(db)) {
+      TestApp app = TestApp.start("auditdrain", Map.of("data.database.url", proxy.relayed(db)));
       List<String> messages;
       try (CapturedLogs logs = CapturedLogs.json()) {
         proxy.cut();

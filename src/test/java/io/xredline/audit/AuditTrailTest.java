@@ -14,7 +14,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,10 +40,8 @@ class AuditTrailTest {
   @BeforeAll
   static void start() throws Exception {
     db = TestBackends.freshDatabase("audit");
-    URI pg = URI.create(db);
-    pgProxy = new TcpProxy(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort());
-    String proxied = db.replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + pgProxy.port());
-    app = TestApp.start("audit", Map.of("data.database.url", proxied));
+    pgProxy = TcpProxy.to(db);
+    app = TestApp.start("audit", Map.of("data.database.url", pgProxy.relayed(db)));
     ADMIN = "Bearer " + accessToken("auditroot", true);
     USER = "Bearer " + accessToken("auditbob", false);
   }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -43,12 +42,10 @@ class ReadinessTest {
   @BeforeAll
   static void start() {
     String db = TestBackends.freshDatabase("readiness");
-    URI pg = URI.create(db);
-    URI redis = URI.create(TestBackends.redisUrl());
-    pgProxy = new TcpProxy(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort());
-    redisProxy = new TcpProxy(redis.getHost(), redis.getPort() < 0 ? 6379 : redis.getPort());
-    String proxiedDb = db.replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + pgProxy.port());
-    String proxiedRedis = TestBackends.redisUrl().replace(redis.getHost() + ":" + redis.getPort(), "127.0.0.1:" + redisProxy.port());
+    pgProxy = TcpProxy.to(db);
+    redisProxy = TcpProxy.to(TestBackends.redisUrl());
+    String proxiedDb = pgProxy.relayed(db);
+    String proxiedRedis = redisProxy.relayed(TestBackends.redisUrl());
     app = TestApp.start("readiness", Map.of("data.database.url", proxiedDb, "data.redis.url", proxiedRedis));
     grpc = new GrpcCalls(app.grpcPort());
   }

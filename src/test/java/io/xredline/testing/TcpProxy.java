@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,6 +27,18 @@ public final class TcpProxy implements AutoCloseable {
     this.targetPort = targetPort;
     this.port = TestBackends.freePort();
     restore();
+  }
+
+  /** A relay to the server of {@code url} (postgresql://… or redis://…; no port: the scheme's default). */
+  public static TcpProxy to(String url) {
+    URI u = URI.create(url);
+    return new TcpProxy(u.getHost(), u.getPort() >= 0 ? u.getPort() : "redis".equals(u.getScheme()) ? 6379 : 5432);
+  }
+
+  /** {@code url} with its host and port replaced by this relay's. */
+  public String relayed(String url) {
+    URI u = URI.create(url);
+    return url.replace(u.getPort() < 0 ? u.getHost() : u.getHost() + ":" + u.getPort(), "127.0.0.1:" + port);
   }
 
   public int port() {
