@@ -54,7 +54,8 @@ describe('API documentation in a browser: Swagger UI at /docs', () => {
     for (const status of ['200', '400', '401', '403', '503']) {
       assert.ok(responses.some((s) => s.trim().startsWith(status)), `status ${status} in ${responses}`);
     }
-    await screenshot(page, 'docs-login');
+    await login.scrollIntoViewIfNeeded();
+    await screenshot(page, 'docs-login', { fullPage: false });
     assert.deepEqual(page.problems, []);
   });
 });
