@@ -76,9 +76,25 @@ public final class TcpProxy implements AutoCloseable {
     while (!s.isClosed()) {
       try {
         Socket client = s.accept();
-        Socket upstream = new Socket(targetHost, targetPort);
-        sockets.add(client);
-        sockets.add(upstream);
+        Socket upstream;
+        try {
+          upstream = new Socket(targetHost, targetPort);
+        } catch (IOException refused) {
+          closeQuietly(client); // the client sees the target's refusal as a dropped connection
+          continue;
+        }
+        // a connection accepted just before a cut() but registered after it would outlive the cut
+        // (the client then still reached the server): registered only while this listener is the
+        // current one, under cut()'s lock
+        synchronized (this) {
+          if (server != s) {
+            closeQuietly(client);
+            closeQuietly(upstream);
+            continue;
+          }
+          sockets.add(client);
+          sockets.add(upstream);
+        }
         pump(client, upstream);
         pump(upstream, client);
       } catch (IOException e) {
