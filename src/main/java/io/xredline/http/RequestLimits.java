@@ -12,7 +12,7 @@ import java.util.List;
  * refused client costs no buffering). Probes, metrics, API descriptions and the frontend's files
  * are never limited: only the API prefixes are.
  */
-final class RequestLimits implements Handler<RoutingContext> {
+final class RequestLimits {
   /** Where API routes live; everything else (probes, /metrics, /openapi.*, /docs, static files) is free. */
   static final List<String> LIMITED = List.of("/api/", "/helloworld", "/.well-known/");
   private final RateLimiter limiter;
@@ -32,11 +32,6 @@ final class RequestLimits implements Handler<RoutingContext> {
       }
     }
     return false;
-  }
-
-  @Override
-  public void handle(RoutingContext ctx) {
-    check(ctx, RoutingContext::next);
   }
 
   /** {@code admitted} goes on with a request the limit lets through (at once when it is not limited). */

@@ -18,15 +18,16 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A stop while PostgreSQL is unreachable: the writer tries within its budget, says in one line how
- * many events it could not write, and does not flood the log meanwhile. PostgreSQL is reached
- * through a relay the test cuts.
+ * The audit trail at a graceful stop: what is queued is written; with PostgreSQL unreachable the
+ * writer tries within its budget, says in one line how many events it could not write, and does
+ * not flood the log meanwhile. PostgreSQL is reached through a relay the test cuts.
  */
-@DisplayName("Stopping with PostgreSQL unreachable: a few retries, then one line counting the unwritten events")
+@DisplayName("The audit trail at a stop: the queue is written, or counted in one line when PostgreSQL stays unreachable")
 class AuditStopTest {
   private static final int EVENTS = 40;
 
   @Test
+  @DisplayName("with PostgreSQL unreachable: a few retries, then one line counting the unwritten events")
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void stopDuringOutage() {
     String db = TestBackends.freshDatabase("auditstop");
